@@ -1,0 +1,115 @@
+// `flannel-diag analyze`: pairs -f/-o options, reads inputs, runs the pipeline, writes every output.
+import path from 'node:path';
+import { DEFAULT_CAPS, type ReadCaps } from '../bundle/types.js';
+import { loadRuleDirs } from '../engine/loader.js';
+import { formatDiagnostic } from '../engine/yaml-source.js';
+import { analyzeBundles, NoUsableInputError, readForPipeline } from '../engine/pipeline.js';
+import { exitCodeFor } from '../report/build.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { writeAtomic } from './io.js';
+
+interface OutputSpec {
+  format: ReportFormat;
+  target: string;
+}
+
+function usage(message: string): never {
+  const e = new Error(message);
+  e.name = 'UsageError';
+  throw e;
+}
+
+function formatFromName(file: string): ReportFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (ext === '.md' || ext === '.markdown') return 'md';
+  if (ext === '.json') return 'json';
+  return 'text';
+}
+
+function checkFormat(f: string): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(f)) usage(`unknown format "${f}" (one of ${REPORT_FORMATS.join(', ')})`);
+  return f as ReportFormat;
+}
+
+/** Pairs each -o with the -f given before it (in command-line order); a lone -f goes to stdout. */
+export function pairOutputs(argv: string[]): OutputSpec[] {
+  const out: OutputSpec[] = [];
+  let pending: ReportFormat | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const take = (flag: string, long: string): string | null => {
+      if (a === flag || a === long) return argv[++i] ?? null;
+      if (a.startsWith(`${long}=`)) return a.slice(long.length + 1);
+      if (a.startsWith(flag) && a.length > flag.length && !a.startsWith('--')) return a.slice(flag.length);
+      return null;
+    };
+    const f = take('-f', '--format');
+    if (f !== null) {
+      if (pending) out.push({ format: pending, target: '-' });
+      pending = checkFormat(f);
+      continue;
+    }
+    const o = take('-o', '--output');
+    if (o !== null) {
+      out.push({ format: pending ?? (o === '-' ? 'text' : formatFromName(o)), target: o });
+      pending = null;
+    }
+  }
+  if (pending) out.push({ format: pending, target: '-' });
+  if (out.length === 0) out.push({ format: 'text', target: '-' });
+  const toStdout = out.filter((o) => o.target === '-');
+  if (toStdout.length > 1) usage('only one output can go to stdout');
+  const targets = out.map((o) => path.resolve(o.target)).filter((t, i) => out[i].target !== '-');
+  if (new Set(targets).size !== targets.length) usage('two outputs name the same file');
+  return out;
+}
+
+export async function runAnalyze(inputs: string[], opts: Record<string, unknown>, argv: string[], ctx: { version: string; root: string }): Promise<number> {
+  const outputs = pairOutputs(argv.slice(argv.indexOf('analyze') + 1));
+  const caps: ReadCaps = {
+    maxEntries: (opts.maxEntries as number | undefined) ?? DEFAULT_CAPS.maxEntries,
+    maxFileBytes: (opts.maxFileBytes as number | undefined) ?? DEFAULT_CAPS.maxFileBytes,
+    maxTotalBytes: (opts.maxTotalBytes as number | undefined) ?? DEFAULT_CAPS.maxTotalBytes,
+    maxRatio: (opts.maxRatio as number | undefined) ?? DEFAULT_CAPS.maxRatio,
+  };
+  const dirs = [...(opts.builtinRules === false ? [] : [path.join(ctx.root, 'rules')]), ...((opts.rules as string[] | undefined) ?? [])];
+  const rules = loadRuleDirs(dirs);
+  if (rules.errors.length) {
+    for (const d of rules.errors.slice(0, 50)) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    process.stderr.write(`flannel-diag: ${rules.errors.length} error(s) in rule files\n`);
+    return 2;
+  }
+  const progress = process.stderr.isTTY && !outputs.some((o) => o.target === '-' && o.format !== 'text') ? (m: string) => process.stderr.write(`\r\x1b[K${m.slice(0, 100)}`) : undefined;
+  let report;
+  try {
+    report = await analyzeBundles(readForPipeline(inputs, caps), rules, { toolVersion: ctx.version, onProgress: progress });
+  } catch (e) {
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (e instanceof NoUsableInputError) {
+      process.stderr.write(`flannel-diag: no usable bundle: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  const color = !process.env.NO_COLOR && process.stdout.isTTY === true;
+  for (const o of outputs) {
+    const text = renderReport(report, o.format, { color: o.target === '-' ? color : false, mdMaxChars: opts.mdMaxChars as number | undefined });
+    if (o.target === '-') process.stdout.write(text);
+    else {
+      try {
+        writeAtomic(o.target, text);
+      } catch (e) {
+        process.stderr.write(`flannel-diag: cannot write ${o.target}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      if (!outputs.some((x) => x.target === '-')) process.stderr.write(`wrote ${o.format} report to ${o.target}\n`);
+    }
+  }
+  if (!outputs.some((o) => o.target === '-')) {
+    // nothing went to stdout: print the short summary there
+    process.stdout.write(renderReport(report, 'text', { color }));
+  }
+  return exitCodeFor(report, (opts.failOn as 'fail' | 'warn' | 'never') ?? 'fail');
+}

@@ -1,0 +1,98 @@
+// Log signatures: patterns compiled with re2js (linear time: log lines come from untrusted bundles),
+// each guarded by a literal that a matching line must contain, so most lines cost one indexOf per
+// signature and never reach the regex engine.
+import { RE2JS } from 're2js';
+import type { SignatureDef } from './rule-schema.js';
+
+export interface CompiledSignature {
+  id: string;
+  since?: string;
+  until?: string;
+  literal: string | null;
+  pattern: RE2JS;
+}
+
+export interface SignatureMatch {
+  id: string;
+  groups: string[];
+}
+
+export function compileSignature(def: SignatureDef): CompiledSignature {
+  const pattern = RE2JS.compile(def.pattern);
+  return { id: def.id, since: def.since, until: def.until, literal: def.literal ?? deriveLiteral(def.pattern), pattern };
+}
+
+/**
+ * The longest literal run at the top level of a pattern without alternation: every match contains it.
+ * Returns null when no safe literal of 4+ characters exists.
+ */
+export function deriveLiteral(pattern: string): string | null {
+  if (/(^|[^\\])\|/.test(pattern)) return null;
+  let best = '';
+  let cur = '';
+  let depth = 0;
+  let inClass = false;
+  const flush = () => {
+    if (cur.length > best.length) best = cur;
+    cur = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const next = pattern[i + 1];
+    if (inClass) {
+      if (c === '\\') i++;
+      else if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '\\') {
+      // an escaped punctuation character is a literal; \d, \s, \b ... are not
+      if (next !== undefined && /[^A-Za-z0-9]/.test(next) && depth === 0) {
+        if (isQuantifier(pattern[i + 2])) { flush(); i++; continue; }
+        cur += next;
+      } else flush();
+      i++;
+      continue;
+    }
+    if (c === '[') { flush(); inClass = true; continue; }
+    if (c === '(') { flush(); depth++; continue; }
+    if (c === ')') { flush(); depth = Math.max(0, depth - 1); if (isQuantifier(next)) i++; continue; }
+    if ('.^$'.includes(c) || isQuantifier(c)) { flush(); continue; }
+    if (depth > 0) continue;
+    if (isQuantifier(next)) { flush(); continue; }
+    cur += c;
+  }
+  flush();
+  return best.length >= 4 ? best : null;
+}
+
+function isQuantifier(c: string | undefined): boolean {
+  return c === '*' || c === '+' || c === '?' || c === '{';
+}
+
+/** Warnings for rule authors: patterns that would backtrack badly in a backtracking engine, or are slow. */
+export function lintPattern(pattern: string): string[] {
+  const warnings: string[] = [];
+  if (/\([^()]*[+*][^()]*\)[+*{]/.test(pattern)) warnings.push('nested quantifier (like (a+)+): exponential in backtracking engines; simplify it');
+  if (/^\.\*/.test(pattern)) warnings.push('leading .* is redundant: signatures search anywhere in the line');
+  if (deriveLiteral(pattern) === null) warnings.push('no literal of 4+ characters every match must contain: add `literal:` so lines can be skipped cheaply');
+  return warnings;
+}
+
+export class SignatureMatcher {
+  constructor(readonly signatures: CompiledSignature[]) {}
+
+  /** Every signature the line matches, with its capture groups. */
+  match(text: string): SignatureMatch[] {
+    let out: SignatureMatch[] | null = null;
+    for (const s of this.signatures) {
+      if (s.literal !== null && !text.includes(s.literal)) continue;
+      const m = s.pattern.matcher(text);
+      if (!m.find()) continue;
+      const groups: string[] = [];
+      for (let g = 1; g <= m.groupCount(); g++) groups.push(m.group(g) ?? '');
+      (out ??= []).push({ id: s.id, groups });
+    }
+    return out ?? NO_MATCHES;
+  }
+}
+const NO_MATCHES: SignatureMatch[] = [];
