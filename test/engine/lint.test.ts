@@ -1,0 +1,122 @@
+// rules lint: every kind of broken rule file gives `file:line:col: message` and exit 2 — the promise
+// rule authors rely on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { loadRuleDirs } from '../../src/engine/loader.js';
+import { formatDiagnostic } from '../../src/engine/yaml-source.js';
+import { repoPath } from '../helpers.js';
+
+const GOOD = `id: clock.sample
+title: Sample
+category: clock
+severity: warning
+requires: [node.timeSync]
+forEach: nodes
+as: node
+outcomes:
+  - when: "!node.timeSync.synchronized"
+    status: warn
+    message: "{{node.hostname}} is not synchronized"
+  - status: pass
+    message: "{{node.hostname}} ok"
+`;
+
+function ruleDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-lint-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.join(dir, path.dirname(name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+function lint(files: Record<string, string>): string[] {
+  const dir = ruleDir(files);
+  try {
+    return loadRuleDirs([dir]).errors.map((d) => formatDiagnostic({ ...d, file: path.relative(dir, path.resolve(d.file)) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a valid rule loads with no errors', () => {
+  assert.deepEqual(lint({ 'clock/sample.yaml': GOOD }), []);
+});
+
+test('a misspelled fact field is reported at its line and column', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('node.timeSync.synchronized', 'node.timeSync.synchronised') });
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^clock\/sample\.yaml:9:27: No such key: synchronised/);
+});
+
+test('a CEL syntax error points into the expression', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('"!node.timeSync.synchronized"', '"!node.timeSync.synchronized &&"') });
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^clock\/sample\.yaml:9:\d+: Unexpected token/);
+  const col = Number(errs[0].split(':')[2]);
+  assert.ok(col > 30, `column ${col} should be at the end of the expression`);
+});
+
+test('an unknown key is reported at the key', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('severity: warning', 'severity: warning\nseverty: critical') });
+  assert.deepEqual(errs, ['clock/sample.yaml:5:1: unknown key "severty"']);
+});
+
+test('a duplicate id is reported at the second id', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD, 'clock/sample2.yaml': GOOD });
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^clock\/sample2\.yaml:1:5: duplicate rule id "clock\.sample"/);
+});
+
+test('a template naming an unknown field is a lint error', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('{{node.hostname}} is not', '{{node.hostnam}} is not') });
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^clock\/sample\.yaml:11:\d+: template: node\.hostnam: no such field "hostnam" in Node/);
+});
+
+test('a type error (string compared with int) is a lint error', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('"!node.timeSync.synchronized"', 'node.hostname == 3') });
+  assert.match(errs[0] ?? '', /no such overload: string == int/);
+});
+
+test('regular expressions are refused in CEL', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('"!node.timeSync.synchronized"', 'node.hostname.matches("a+")') });
+  assert.match(errs[0] ?? '', /regular expressions never run in CEL/);
+});
+
+test('an unknown data path in requires is a lint error', () => {
+  const errs = lint({ 'clock/sample.yaml': GOOD.replace('[node.timeSync]', '[node.timesync]') });
+  assert.match(errs[0] ?? '', /^clock\/sample\.yaml:5:\d+: unknown data path "node\.timesync"/);
+});
+
+test('the category must match the directory', () => {
+  const errs = lint({ 'iface/sample.yaml': GOOD });
+  assert.ok(errs.some((e) => /category "clock" does not match the directory "iface"/.test(e)), errs.join('\n'));
+});
+
+test('a signature whose pattern is not RE2 syntax is a lint error', () => {
+  const errs = lint({ 'signatures/x.yaml': "signatures:\n  - id: back\n    pattern: '(a)\\1'\n" });
+  assert.match(errs[0] ?? '', /^signatures\/x\.yaml:3:14: pattern: /);
+});
+
+test('flannel-diag rules lint exits 2 and prints file:line:col', () => {
+  const dir = ruleDir({ 'clock/sample.yaml': GOOD.replace('node.timeSync.synchronized', 'node.timeSync.synced') });
+  try {
+    const r = spawnSync(process.execPath, [repoPath('dist/src/cli/main.js'), 'rules', 'lint', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stdout, /sample\.yaml:9:27: No such key: synced/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built-in rules lint clean', () => {
+  const r = loadRuleDirs([repoPath('rules')]);
+  assert.deepEqual(r.errors.map(formatDiagnostic), []);
+  assert.ok(r.rules.length >= 6);
+});
