@@ -81,6 +81,8 @@ export interface RouteRow {
   flags: string[];
   protocol: string | null;
   line: number | null;
+  /** route type when the output states it (`unicast` with `ip -d route`, `blackhole`, `unreachable`, ...) */
+  type?: string;
 }
 
 export interface FdbRow {
@@ -117,6 +119,12 @@ export type KernelConfig = Map<string, KernelConfigOption>;
 export interface ModuleRow {
   name: string;
   line: number;
+}
+
+/** `sysctl KEY...` output: values read, and keys sysctl could not find (e.g. br_netfilter not loaded). */
+export interface SysctlValues {
+  values: Record<string, { value: string; line: number }>;
+  missing: Record<string, { line: number }>;
 }
 
 // ---- flannel files ---------------------------------------------------------------------------
@@ -204,6 +212,19 @@ export interface EtcdV2Result {
   nodes: EtcdV2Node[];
   error: EtcdV2Error | null;
 }
+
+/** What an etcdctl failure was about, from its stderr ('none' when stderr is empty). */
+export type EtcdErrorCode =
+  | 'none'
+  | 'unreachable'
+  | 'deadline-exceeded'
+  | 'tls-unknown-authority'
+  | 'tls-bad-certificate'
+  | 'tls-other'
+  | 'auth-failed'
+  | 'v2-disabled'
+  | 'key-not-found'
+  | 'other';
 
 export interface EtcdVersionInfo {
   etcdctlVersion: string | null;

@@ -1,0 +1,144 @@
+// Helpers shared by every parser: line iteration with a length cap, issue creation, strict number
+// parsing and UTC time formatting. Nothing here throws on any input.
+import type { ParseIssue } from './types.js';
+
+/** Lines longer than this are skipped with an issue: no real tool output line comes near it. */
+export const MAX_LINE_LENGTH = 64 * 1024;
+
+export function issue(file: string, line: number | null, message: string, column?: number | null): ParseIssue {
+  const out: ParseIssue = { file, line, message };
+  if (column !== undefined && column !== null) out.column = column;
+  return out;
+}
+
+export interface TextLine {
+  /** 1-based line number */
+  no: number;
+  /** the line without its `\n` / `\r\n` */
+  text: string;
+}
+
+/**
+ * Yields the lines of `text` (1-based), without the final empty line after a trailing newline.
+ * Over-long lines are reported in `issues` and skipped, so later per-line work stays bounded.
+ */
+export function* iterLines(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<TextLine> {
+  const n = text.length;
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
+  let no = 0;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = n;
+    no++;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    if (stop - start > maxLength) {
+      issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${maxLength}); skipped`));
+    } else {
+      yield { no, text: text.slice(start, stop) };
+    }
+    start = end + 1;
+  }
+}
+
+export function collectLines(text: string, file: string, issues: ParseIssue[]): TextLine[] {
+  return Array.from(iterLines(text, file, issues));
+}
+
+/** Whitespace-separated fields (spaces and tabs). */
+export function fields(s: string): string[] {
+  const t = s.trim();
+  return t === '' ? [] : t.split(/[ \t]+/);
+}
+
+/** A field with its position in the line, for formats whose last column keeps its own spacing. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** The first `max` whitespace-separated fields with their offsets (a linear scan). */
+export function fieldSpans(s: string, max: number): Span[] {
+  const out: Span[] = [];
+  let i = 0;
+  const n = s.length;
+  while (out.length < max) {
+    while (i < n && isBlank(s.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isBlank(s.charCodeAt(i))) i++;
+    out.push({ start, end: i });
+  }
+  return out;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** Decimal integer within the JS safe range, else null (no partial parses like parseInt). */
+export function toInt(s: string | undefined): number | null {
+  if (s === undefined || s.length === 0 || s.length > 16 || !/^[+-]?\d+$/.test(s)) return null;
+  const v = Number(s);
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+/** Decimal number (optionally signed, fraction, exponent), else null. */
+export function toFloat(s: string | undefined): number | null {
+  if (s === undefined || s.length === 0 || s.length > 64) return null;
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) return null;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
+}
+
+/** ISO-8601 UTC; whole seconds print without a fraction, like the manifest's `collectedAt`. */
+export function toIsoUtc(ms: number): string | null {
+  if (!Number.isFinite(ms)) return null;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return null;
+  const iso = d.toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+}
+
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m, i) => [m, i + 1]),
+);
+
+/** `Nov` → 11 (C-locale abbreviations, as ps and syslog print them). */
+export function monthNumber(abbrev: string): number | undefined {
+  return MONTHS.get(abbrev);
+}
+
+/**
+ * Milliseconds since the epoch for a UTC wall-clock time, or null when a field is out of range
+ * (Date.UTC would silently roll Nov 31 over to Dec 1).
+ */
+export function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, fraction = ''): number | null {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
+  const d = new Date(ms);
+  if (d.getUTCDate() !== day || d.getUTCMonth() !== month - 1) return null;
+  const frac = fraction === '' ? 0 : Math.floor(Number('0.' + fraction) * 1000);
+  return ms + frac;
+}
+
+/** A record safe to fill from untrusted keys (`__proto__` becomes an ordinary own property). */
+export function safeRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Shortens text quoted in messages and excerpts. */
+export function clip(s: string, max = 200): string {
+  return s.length <= max ? s : s.slice(0, max) + '…';
+}
+
+/** Basename of a path-like string (`/usr/bin/flanneld` → `flanneld`). */
+export function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i === -1 ? p : p.slice(i + 1);
+}
+
+/** True when the text holds NUL bytes: a raw /proc file rather than the collector's one-per-line form. */
+export function hasNul(text: string): boolean {
+  return text.indexOf('\0') !== -1;
+}
