@@ -1,0 +1,39 @@
+// One entry point for the CLI: renders a report in the requested format. The renderers print the report
+// model as it is (see schema.ts); they compute nothing.
+import { renderHtml } from './html.js';
+import { DEFAULT_MD_MAX_CHARS, renderMarkdown } from './markdown.js';
+import type { Report } from './schema.js';
+import { renderText } from './text.js';
+
+export type ReportFormat = 'text' | 'md' | 'html' | 'json';
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'md', 'html', 'json'];
+
+export interface RenderOptions {
+  /** text: ANSI colours (the caller decides from NO_COLOR and isTTY); default false */
+  color?: boolean;
+  /** md: the largest output in characters; default 30000 */
+  mdMaxChars?: number;
+}
+
+export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, { color: opts.color ?? false });
+    case 'md':
+      return renderMarkdown(report, { maxChars: opts.mdMaxChars ?? DEFAULT_MD_MAX_CHARS });
+    case 'html':
+      return renderHtml(report);
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    default: {
+      const never: never = format;
+      throw new Error(`unknown report format: ${String(never)}`);
+    }
+  }
+}
+
+export { renderText } from './text.js';
+export { renderMarkdown, DEFAULT_MD_MAX_CHARS } from './markdown.js';
+export { renderHtml } from './html.js';
+export { stripControl, escapeHtml, escapeMarkdownInline, escapeMarkdownCell, fenceFor } from './escape.js';

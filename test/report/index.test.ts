@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderHtml } from '../../src/report/html.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../src/report/index.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { ReportSchema } from '../../src/report/schema.js';
+import { renderText } from '../../src/report/text.js';
+import { largeReport, sampleReport } from './sample-report.js';
+
+describe('renderReport', () => {
+  it('JSON is the report, indented, with a final newline, and parses back', () => {
+    const report = sampleReport();
+    const json = renderReport(report, 'json');
+    assert.equal(json, JSON.stringify(report, null, 2) + '\n');
+    assert.deepEqual(ReportSchema.parse(JSON.parse(json)), report);
+  });
+
+  it('dispatches to the renderers with their options', () => {
+    const report = sampleReport();
+    assert.equal(renderReport(report, 'text', { color: true }), renderText(report, { color: true }));
+    assert.equal(renderReport(report, 'text'), renderText(report, { color: false }));
+    assert.equal(renderReport(report, 'html'), renderHtml(report));
+    const big = largeReport();
+    assert.equal(renderReport(big, 'md'), renderMarkdown(big, { maxChars: 30000 }));
+    assert.ok(renderReport(big, 'md').length <= 30000);
+    assert.ok(renderReport(big, 'md', { mdMaxChars: 5000 }).length <= 5000);
+  });
+
+  it('rejects an unknown format', () => {
+    assert.deepEqual([...REPORT_FORMATS], ['text', 'md', 'html', 'json']);
+    assert.throws(() => renderReport(sampleReport(), 'pdf' as ReportFormat), /unknown report format/);
+  });
+
+  it('renders every format without mutating the report', () => {
+    const report = sampleReport();
+    const before = structuredClone(report);
+    for (const f of REPORT_FORMATS) renderReport(report, f, { color: true, mdMaxChars: 2000 });
+    assert.deepEqual(report, before);
+  });
+});
