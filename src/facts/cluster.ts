@@ -183,7 +183,8 @@ function effectiveConfig(mode: string, etcd: EtcdFact, kube: KubeFact, nodes: No
     if (b.present) return b;
     return etcd.collected ? a : undefined;
   }
-  return kube.netConf ?? nodes.find((n) => n.netConf?.present)?.netConf;
+  const candidates = [kube.netConf, ...nodes.map((n) => n.netConf)].filter((c): c is NetworkConfigFact => c !== undefined);
+  return candidates.find((c) => c.present) ?? candidates[0];
 }
 
 // ---- etcd ------------------------------------------------------------------------------------
