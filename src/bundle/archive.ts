@@ -1,0 +1,334 @@
+// Stream one tar or tar.gz (a file on disk, or a member of a bundle set held in memory) into a Container.
+//
+// Why: archives are UNTRUSTED uploads. tar@7's Parser is used only as a header/body splitter: nothing is
+// extracted, nothing touches the filesystem except reading the input. We do the gunzip ourselves (gzip
+// detected by its magic bytes, never by the name) so that every cap is checked while streaming: a
+// decompression bomb is stopped after about 1 MiB, not inflated. Every entry name and type is checked
+// before its bytes are kept; anything that is not a regular file or directory is recorded and dropped.
+// Parser warnings (bad checksum, unrecognized format, truncated input) are treated as damage: what was
+// read completely before it is kept. No stream error can escape: all of them end up as problems.
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { checkEntryName, escapeName, oneLine } from './names.js';
+import {
+  CAP_FLAGS,
+  insertNode,
+  newContainer,
+  pruneIncomplete,
+  tripCap,
+  type Budget,
+  type Container,
+  type VFile,
+} from './tree.js';
+import type { ReadProblem } from './types.js';
+
+const CHUNK = 64 * 1024;
+/** The ratio cap is checked only once this much was inflated (small archives have odd ratios). */
+const RATIO_GRACE_BYTES = 1024 * 1024;
+
+export type ArchiveSource = { path: string | Buffer } | { buffer: Buffer };
+
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+function typeReason(type: string, linkpath: string | undefined): string {
+  switch (type) {
+    case 'SymbolicLink':
+      return `symbolic link${linkpath ? ` to ${escapeName(linkpath)}` : ''}`;
+    case 'Link':
+      return `hard link${linkpath ? ` to ${escapeName(linkpath)}` : ''}`;
+    case 'CharacterDevice':
+      return 'character device';
+    case 'BlockDevice':
+      return 'block device';
+    case 'FIFO':
+      return 'FIFO';
+    default:
+      return `unsupported entry type ${escapeName(type)}`;
+  }
+}
+
+function* slices(buf: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
+}
+
+/** `label: cannot read (permission denied)`, or `label: cannot read some/file (...)` with a subject. */
+export function ioMessage(label: string, err: unknown, subject?: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : null;
+  const what =
+    code === 'ENOENT' ? 'no such file or directory'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'is a directory'
+    : code === 'ELOOP' ? 'is a symbolic link'
+    : oneLine(String(e?.message ?? err), 200);
+  const which = subject ? ` ${escapeName(subject)}` : '';
+  return `${label}: cannot read${which} (${what}${code && !what.includes(code) ? `, ${code}` : ''})`;
+}
+
+function problem(label: string, kind: ReadProblem['kind'], message: string): ReadProblem {
+  return { input: label, kind, message };
+}
+
+/**
+ * Read one archive into a Container. Never throws: I/O errors, damage and cap hits are recorded on the
+ * container (`fatal` when nothing could be read at all, `stop` when reading was cut).
+ */
+export async function readArchive(label: string, source: ArchiveSource, budget: Budget): Promise<Container> {
+  const c = newContainer(label, 'archive');
+  const caps = budget.caps;
+
+  // ---- open and sniff --------------------------------------------------------------------------
+  let raw: Readable;
+  let head: Buffer;
+  let fh: FileHandle | null = null;
+  if ('buffer' in source) {
+    head = source.buffer.subarray(0, 2);
+    raw = Readable.from(slices(source.buffer));
+  } else {
+    try {
+      fh = await open(source.path, 'r');
+      const st = await fh.stat();
+      if (!st.isFile()) {
+        await fh.close();
+        c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);
+        return c;
+      }
+      const b = Buffer.alloc(2);
+      const { bytesRead } = await fh.read(b, 0, 2, 0);
+      head = b.subarray(0, bytesRead);
+      raw = fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: true });
+      fh = null; // owned by the stream now
+    } catch (err) {
+      if (fh) await fh.close().catch(() => undefined);
+      c.fatal = problem(label, 'io', ioMessage(label, err));
+      return c;
+    }
+  }
+  if (head.length === 0) {
+    raw.destroy();
+    c.fatal = problem(label, 'not-a-bundle', `${label}: empty file (not a tar or tar.gz archive)`);
+    return c;
+  }
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+
+  // ---- the tar parser --------------------------------------------------------------------------
+  let validEntries = 0;
+  let damage: string | null = null;
+  const stopped = (): boolean => c.stop !== null || c.fatal !== null || damage !== null;
+  const capHit = (cap: Parameters<typeof tripCap>[2], message: string): void => {
+    if (!c.stop) c.stop = tripCap(budget, label, cap, message);
+  };
+  // normalized paths of rejected non-directory entries: nothing may live "through" them
+  const blocked = new Map<string, string>();
+  const through = (parts: string[]): string | null => {
+    if (blocked.size === 0) return null;
+    for (let i = 1; i < parts.length; i++) {
+      const t = blocked.get(parts.slice(0, i).join('/'));
+      if (t) return t;
+    }
+    return null;
+  };
+  const reject = (rawName: string, type: string, reason: string, parts: string[]): void => {
+    c.rejected.push({ value: { input: label, name: escapeName(rawName), type, reason }, parts, claimed: false });
+  };
+  const countEntry = (): boolean => {
+    budget.entries++;
+    if (budget.entries > caps.maxEntries) {
+      capHit('maxEntries', `${label}: stopped at ${budget.entries} entries (cap ${CAP_FLAGS.maxEntries} ${caps.maxEntries})`);
+      return false;
+    }
+    return true;
+  };
+
+  const parser = new Parser({ strict: false, zstd: false, brotli: false });
+  parser.on('warn', (code: string, message: string | Error) => {
+    if (damage === null) damage = `${code}: ${oneLine(String(message instanceof Error ? message.message : message), 200)}`;
+  });
+  parser.on('error', (err: unknown) => {
+    if (damage === null) damage = oneLine(String((err as Error)?.message ?? err), 200);
+  });
+  // After the end-of-archive marker tar@7 keeps appending whatever it is given to one buffer
+  // (Buffer.concat per chunk: quadratic). Trailing bytes are ignored, as GNU tar does: stop there.
+  let sawEof = false;
+  parser.on('eof', () => {
+    sawEof = true;
+  });
+  parser.on('ignoredEntry', (entry: ReadEntry) => {
+    entry.resume();
+    if (stopped()) return;
+    validEntries++;
+    if (!countEntry()) return;
+    const chk = checkEntryName(entry.path ?? '');
+    if (chk.ok && chk.path !== '' && !entry.meta) blocked.set(chk.path, String(entry.type));
+    const reason = entry.meta ? 'oversized extended header (ignored)' : typeReason(String(entry.type), undefined);
+    reject(entry.path ?? '', String(entry.type), reason, chk.parts);
+  });
+  parser.on('entry', (entry: ReadEntry) => {
+    if (stopped()) {
+      entry.resume();
+      return;
+    }
+    validEntries++;
+    if (!countEntry()) {
+      entry.resume();
+      return;
+    }
+    const rawName = entry.path;
+    // The header's typeflag decides; a pax `type` record may rename entry.type, never accept that.
+    const type = String(entry.header?.type ?? entry.type);
+    const chk = checkEntryName(rawName);
+    if (!chk.ok) {
+      reject(rawName, type, chk.reason, chk.parts);
+      entry.resume();
+      return;
+    }
+    const via = through(chk.parts);
+    if (via) {
+      reject(rawName, type, `path goes through a rejected ${via} entry`, chk.parts);
+      entry.resume();
+      return;
+    }
+    if (String(entry.type) !== type) {
+      blocked.set(chk.path, type);
+      reject(rawName, type, `entry type changed by an extended header (${escapeName(String(entry.type))})`, chk.parts);
+      entry.resume();
+      return;
+    }
+    if (type === 'Directory') {
+      entry.resume();
+      if (chk.path === '') return; // `./`: the archive root itself
+      const why = insertNode(c.root, chk.parts, { kind: 'dir', children: new Map(), explicit: true });
+      if (why) reject(rawName, type, why, chk.parts);
+      return;
+    }
+    if (!FILE_TYPES.has(type)) {
+      blocked.set(chk.path, type);
+      reject(rawName, type, typeReason(type, entry.linkpath), chk.parts);
+      entry.resume();
+      return;
+    }
+    if (chk.path === '') {
+      reject(rawName, type, 'empty name', chk.parts);
+      entry.resume();
+      return;
+    }
+    if (entry.size > caps.maxFileBytes) {
+      capHit(
+        'maxFileBytes',
+        `${label}: stopped at ${escapeName(rawName)} of ${entry.size} bytes (cap ${CAP_FLAGS.maxFileBytes} ${caps.maxFileBytes})`,
+      );
+      entry.resume();
+      return;
+    }
+    const node: VFile = { kind: 'file', size: entry.size };
+    const why = insertNode(c.root, chk.parts, node);
+    if (why) {
+      reject(rawName, type, why, chk.parts);
+      entry.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const expected = entry.size;
+    entry.on('data', (b: Buffer) => {
+      got += b.length;
+      if (got <= expected) chunks.push(b);
+    });
+    entry.on('end', () => {
+      // a truncated archive ends the entry early: such a file is dropped, not kept half-read
+      if (got === expected && c.fatal === null) node.data = Buffer.concat(chunks, got);
+    });
+    entry.on('error', () => undefined);
+  });
+
+  // ---- stream --------------------------------------------------------------------------------------
+  let gz: Gunzip | null = null;
+  let stream: Readable = raw;
+  if (gzip) {
+    gz = createGunzip();
+    pipeline(raw, gz, () => undefined); // errors arrive through the iteration below
+    stream = gz;
+  }
+  let inflated = 0;
+  let pending: Buffer | null = Buffer.alloc(0); // the first bytes fed to tar, until 2 are known
+  let streamError: unknown = null;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let data = chunk;
+      inflated += data.length;
+      const room = caps.maxTotalBytes - budget.bytes;
+      if (data.length > room) {
+        // feed exactly up to the cap, so that what fits is still read
+        data = data.subarray(0, Math.max(room, 0));
+        capHit(
+          'maxTotalBytes',
+          `${label}: stopped after ${caps.maxTotalBytes} bytes decompressed (cap ${CAP_FLAGS.maxTotalBytes} ${caps.maxTotalBytes})`,
+        );
+      }
+      budget.bytes += data.length;
+      if (gz && !c.stop && inflated > RATIO_GRACE_BYTES) {
+        const compressed = Math.max(gz.bytesWritten, 1);
+        const ratio = inflated / compressed;
+        if (ratio > caps.maxRatio) {
+          capHit(
+            'maxRatio',
+            `${label}: stopped after ${inflated} bytes decompressed from ${compressed} (ratio ${Math.round(ratio)}, cap ${CAP_FLAGS.maxRatio} ${caps.maxRatio})`,
+          );
+          break;
+        }
+      }
+      if (pending !== null) {
+        data = Buffer.concat([pending, data]);
+        if (data.length < 2) {
+          pending = data;
+          if (stopped()) break;
+          continue;
+        }
+        pending = null;
+        // tar would silently inflate a second gzip layer behind our back (and behind the ratio cap)
+        if (data[0] === 0x1f && data[1] === 0x8b) {
+          c.fatal = problem(label, 'not-a-bundle', `${label}: not a tar or tar.gz archive (gzip inside gzip)`);
+          break;
+        }
+      }
+      if (data.length > 0) parser.write(data);
+      if (stopped() || sawEof) break;
+    }
+    if (!stopped()) {
+      if (pending !== null && pending.length > 0) parser.write(pending);
+      parser.end();
+    }
+  } catch (err) {
+    streamError = err;
+  } finally {
+    stream.destroy();
+    raw.destroy();
+  }
+
+  // ---- outcome -------------------------------------------------------------------------------------
+  pruneIncomplete(c.root);
+  if (c.fatal) return c;
+  if (streamError !== null) {
+    const e = streamError as NodeJS.ErrnoException;
+    const isZlib = typeof e?.code === 'string' && e.code.startsWith('Z_');
+    if (isZlib) {
+      c.stop = problem(label, 'damaged', `${label}: damaged gzip data (${oneLine(String(e.message), 200)}); read stopped after ${validEntries} entries`);
+    } else if (validEntries === 0) {
+      c.fatal = problem(label, 'io', ioMessage(label, e));
+    } else {
+      c.stop = problem(label, 'io', ioMessage(label, e));
+    }
+    return c;
+  }
+  if (c.stop) return c; // a cap
+  if (damage !== null) {
+    if (validEntries === 0) {
+      c.fatal = problem(label, 'not-a-bundle', `${label}: not a tar or tar.gz archive`);
+    } else {
+      c.stop = problem(label, 'damaged', `${label}: damaged archive (${damage}); read stopped after ${validEntries} entries`);
+    }
+  }
+  return c;
+}
