@@ -14,23 +14,56 @@ export interface PipelineOptions {
   toolVersion: string;
   now?: () => Date;
   onProgress?: (msg: string) => void;
+  /** filled with the milliseconds spent in each phase (for the benchmark) */
+  timings?: PhaseTimings;
+}
+
+/** Milliseconds per phase. `read` and `facts` are summed over inputs, the others are wall time. */
+export interface PhaseTimings {
+  /** reading inputs into memory (gunzip, tar, caps) */
+  read: number;
+  /** parsing each bundle into node facts */
+  facts: number;
+  /** wall time from the first input to the last node's facts (read and facts overlap when parallel) */
+  inputs: number;
+  /** the cluster model: picks, indexes, cross-node facts */
+  assemble: number;
+  /** rule evaluation, including the conversion of facts to CEL values */
+  rules: number;
+  /** the report model */
+  report: number;
+  /** rendering, when the caller records it */
+  render?: number;
 }
 
 export class NoUsableInputError extends Error {}
 
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */
-export async function analyzeBundles(items: AsyncIterable<{ bundle?: NodeBundle; failure?: { input: string; message: string; integrity: IntegrityNote[] } }>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
+export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
   const matcher = new SignatureMatcher(rules.signatures);
   const builds: NodeBuild[] = [];
   const failures: { input: string; message: string }[] = [];
   const inputs: InputSummary[] = [];
   const extraIntegrity: IntegrityNote[] = [];
+  const t = opts.timings;
+  const started = performance.now();
+  let mark = started;
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
   for await (const item of items) {
+    if (t) t.read += lap();
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
       builds.push(buildNode(b, matcher));
+      if (t) t.facts += lap();
       inputs.push({ path: b.input, hostname: b.manifest.host.hostname, collectedAt: b.manifest.collectedAt, bundleFormat: b.manifest.format, collectorVersion: b.manifest.collector?.version ?? null });
+    } else if (item.note) {
+      extraIntegrity.push(...item.note);
     } else if (item.failure) {
       failures.push({ input: item.failure.input, message: item.failure.message });
       extraIntegrity.push(...item.failure.integrity);
@@ -40,10 +73,14 @@ export async function analyzeBundles(items: AsyncIterable<{ bundle?: NodeBundle;
   if (builds.length === 0) {
     throw new NoUsableInputError(failures.length ? failures.map((f) => f.message).join('; ') : 'no input given');
   }
+  if (t) t.inputs = performance.now() - started;
+  lap();
   const assembled = assembleFacts(builds, failures);
   for (const i of inputs) if (assembled.superseded.has(i.path)) i.supersededBy = assembled.superseded.get(i.path);
+  if (t) t.assemble = lap();
   const result = evaluateRules(rules.rules, assembled.facts);
-  return buildReport({
+  if (t) t.rules = lap();
+  const report = buildReport({
     toolVersion: opts.toolVersion,
     generatedAt: (opts.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     inputs,
@@ -53,12 +90,19 @@ export async function analyzeBundles(items: AsyncIterable<{ bundle?: NodeBundle;
     integrity: [...extraIntegrity, ...assembled.integrity],
     notes: [...assembled.notes, ...result.errors.map((e) => `rule error: ${e}`)],
   });
+  if (t) t.report = lap();
+  return report;
 }
 
-export async function* readForPipeline(paths: string[], caps: ReadCaps): AsyncGenerator<{ bundle?: NodeBundle; failure?: { input: string; message: string; integrity: IntegrityNote[] } }> {
+export type PipelineItem = { bundle?: NodeBundle; failure?: { input: string; message: string; integrity: IntegrityNote[] }; note?: IntegrityNote[] };
+
+export async function* readForPipeline(paths: string[], caps: ReadCaps): AsyncGenerator<PipelineItem> {
   for await (const item of readInputs(paths, caps)) {
     if (item.kind === 'bundle') yield { bundle: item.bundle };
-    else {
+    else if (item.problems.length > 0 && item.problems.every((p) => p.kind === 'not-a-bundle' && /outside any node bundle/.test(p.message)) && item.rejected.every((r) => r.type === 'File')) {
+      // stray regular files beside the node bundles of a set (a README, notes): said, not a failure
+      yield { note: item.rejected.map((r) => ({ input: r.input, kind: 'entry' as const, id: null, state: 'ignored', message: `${r.name}: not part of a node bundle (ignored)`, file: r.name, expected: true })) };
+    } else {
       const message = item.problems.map((p) => p.message).join('; ') || `${item.input}: not a flannel-diag bundle`;
       const integrity: IntegrityNote[] = [
         ...item.problems.map((p) => ({ input: p.input, kind: 'read' as const, id: p.kind, state: p.kind, message: p.message, file: null, expected: false })),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   classifyEtcdError,
+  summarizeEtcdError,
   decodeBase64,
   leaseIdHex,
   parseEtcdEndpointHealth,
@@ -191,6 +192,16 @@ test('classifyEtcdError', () => {
   assert.equal(classifyEtcdError('Error: etcdserver: permission denied'), 'auth-failed');
   assert.equal(classifyEtcdError('Error: open /etc/etcd/ca.pem: permission denied'), 'other');
   assert.equal(classifyEtcdError('  \n'), 'none');
+  // curl on the v2 keys URL of an etcd that requires client certificates (OpenSSL's alert text)
+  assert.equal(classifyEtcdError('curl: (56) OpenSSL SSL_read: error:0A000412:SSL routines::sslv3 alert bad certificate, errno 0'), 'tls-bad-certificate');
+});
+
+test('summarizeEtcdError: the final error with the client cause', () => {
+  assert.equal(summarizeEtcdError(withoutRc(sample('etcdctl-unreachable-error.txt'))), 'context deadline exceeded (latest balancer error: all SubConns are in TransientFailure)');
+  assert.equal(summarizeEtcdError(withoutRc(section(sample('etcdctl-edge-cases.txt'), 'without --enable-v2'))), 'client: response is invalid json. The endpoint is probably not valid etcd cluster endpoint');
+  assert.equal(summarizeEtcdError('Error: etcdserver: permission denied\n'), 'etcdserver: permission denied');
+  // no Error: line and no string cause: the first line as it is
+  assert.equal(summarizeEtcdError('{"error":1}\nplain text\n'), '{"error":1}');
 });
 
 test('etcd parsers survive hostile input', () => {
@@ -201,12 +212,10 @@ test('etcd parsers survive hostile input', () => {
   // objects whose toString/valueOf are data must not be stringified
   const tricky = parseEtcdGetJson('{"header":{"revision":{"toString":1,"valueOf":1}},"kvs":[{"key":"L2E=","lease":[1]}]}', 'x');
   assert.deepEqual(tricky.issues.map((i) => i.message), ['/header/revision: not an exact integer: a JSON object', '/kvs/0/lease: not an exact integer: a JSON array']);
-  // a huge valid document with many int64 fields stays fast
+  // a huge valid document with many int64 fields: every id survives (its speed is measured by npm run bench)
   const kv = '{"key":"L2E=","create_revision":2,"mod_revision":2,"version":1,"value":"eA==","lease":2324035624231962376}';
   const big = '{"header":{"revision":1},"kvs":[' + Array(20_000).fill(kv).join(',') + ']}';
-  const t0 = performance.now();
   const r = parseEtcdGetJson(big, 'x');
   assert.equal(r.value.kvs.length, 20_000);
   assert.equal(r.value.kvs[19_999].lease, LEASE);
-  assert.ok(performance.now() - t0 < 2000);
 });

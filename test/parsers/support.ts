@@ -52,10 +52,12 @@ export const HOSTILE: readonly [string, string][] = [
 ];
 
 /**
- * Runs `parse` on every hostile input: it must not throw and must finish within `budgetMs`.
- * Returns the results for further checks.
+ * Runs `parse` on every hostile input: it must not throw and must finish within `budgetMs`. The budget
+ * is a hang guard, not a speed target (those live in `npm run bench`): catastrophic backtracking or a
+ * quadratic loop on these 1 MB inputs takes minutes, a linear parser well under a second even on a
+ * loaded CI machine. Returns the results for further checks.
  */
-export function survivesHostile<T>(parse: (text: string) => T, budgetMs = 2000): T[] {
+export function survivesHostile<T>(parse: (text: string) => T, budgetMs = 20_000): T[] {
   const results: T[] = [];
   for (const [name, text] of HOSTILE) {
     const t0 = performance.now();
