@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_CAPS, type ReadCaps } from '../bundle/types.js';
 import { loadRuleDirs } from '../engine/loader.js';
 import { formatDiagnostic } from '../engine/yaml-source.js';
-import { analyzeBundles, NoUsableInputError, readForPipeline } from '../engine/pipeline.js';
+import { analyzeBundles, NoUsableInputError, readAndBuild } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { writeAtomic } from './io.js';
@@ -83,7 +83,7 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   const progress = process.stderr.isTTY && !outputs.some((o) => o.target === '-' && o.format !== 'text') ? (m: string) => process.stderr.write(`\r\x1b[K${m.slice(0, 100)}`) : undefined;
   let report;
   try {
-    report = await analyzeBundles(readForPipeline(inputs, caps), rules, { toolVersion: ctx.version, onProgress: progress });
+    report = await analyzeBundles(readAndBuild(inputs, caps, rules), rules, { toolVersion: ctx.version, onProgress: progress });
   } catch (e) {
     if (progress) process.stderr.write('\r\x1b[K');
     if (e instanceof NoUsableInputError) {

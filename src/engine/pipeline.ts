@@ -1,5 +1,7 @@
 // The one-way flow: bundles -> parsers -> facts -> rules -> findings -> report. Each input is read,
-// turned into facts and released before the next, so memory follows the largest input.
+// turned into facts and released before the next (on worker threads when there are several inputs and
+// cores), so memory follows the largest input.
+import { availableParallelism } from 'node:os';
 import { readInputs } from '../bundle/reader.js';
 import type { NodeBundle, ReadCaps } from '../bundle/types.js';
 import { buildNode, type NodeBuild } from '../facts/node.js';
@@ -8,7 +10,7 @@ import { buildReport, type InputSummary } from '../report/build.js';
 import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
-import { SignatureMatcher } from './signatures.js';
+import { SignatureMatcher, toPortable } from './signatures.js';
 
 export interface PipelineOptions {
   toolVersion: string;
@@ -55,13 +57,25 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     return ms;
   };
   for await (const item of items) {
-    if (t) t.read += lap();
+    const waited = lap();
+    if (item.built) {
+      // read and built on a worker thread: its own times, not the wait here
+      opts.onProgress?.(`read ${item.built.input.path}`);
+      builds.push(item.built.build);
+      inputs.push(item.built.input);
+      if (t) {
+        t.read += item.built.readMs;
+        t.facts += item.built.factsMs;
+      }
+      continue;
+    }
+    if (t) t.read += waited;
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
       builds.push(buildNode(b, matcher));
       if (t) t.facts += lap();
-      inputs.push({ path: b.input, hostname: b.manifest.host.hostname, collectedAt: b.manifest.collectedAt, bundleFormat: b.manifest.format, collectorVersion: b.manifest.collector?.version ?? null });
+      inputs.push(inputSummary(b));
     } else if (item.note) {
       extraIntegrity.push(...item.note);
     } else if (item.failure) {
@@ -94,7 +108,33 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
   return report;
 }
 
-export type PipelineItem = { bundle?: NodeBundle; failure?: { input: string; message: string; integrity: IntegrityNote[] }; note?: IntegrityNote[] };
+export type PipelineItem = {
+  bundle?: NodeBundle;
+  /** a bundle already turned into facts (on a worker thread), with the time reading and building took */
+  built?: { build: NodeBuild; input: InputSummary; readMs: number; factsMs: number };
+  failure?: { input: string; message: string; integrity: IntegrityNote[] };
+  note?: IntegrityNote[];
+};
+
+export function inputSummary(b: NodeBundle): InputSummary {
+  return { path: b.input, hostname: b.manifest.host.hostname, collectedAt: b.manifest.collectedAt, bundleFormat: b.manifest.format, collectorVersion: b.manifest.collector?.version ?? null };
+}
+
+/** Below this many inputs, starting worker threads (each loads the parsers) costs more than it saves. */
+const MIN_INPUTS_FOR_WORKERS = 4;
+
+/**
+ * The inputs, read and turned into node facts: on worker threads (one per core) when there are enough
+ * inputs and cores, else here, one input at a time. Either way the items come in input order.
+ */
+export async function* readAndBuild(paths: string[], caps: ReadCaps, rules: LoadedRules, threads = availableParallelism()): AsyncGenerator<PipelineItem> {
+  if (threads < 2 || paths.length < MIN_INPUTS_FOR_WORKERS) {
+    yield* readForPipeline(paths, caps);
+    return;
+  }
+  const { buildOnWorkers } = await import('./workers.js');
+  yield* buildOnWorkers(paths, caps, rules.signatures.map(toPortable), threads);
+}
 
 export async function* readForPipeline(paths: string[], caps: ReadCaps): AsyncGenerator<PipelineItem> {
   for await (const item of readInputs(paths, caps)) {

@@ -17,6 +17,17 @@ export interface SignatureMatch {
   groups: string[];
 }
 
+/** A compiled signature as plain data, to compile again on a worker thread (RE2JS objects cannot be sent). */
+export type PortableSignature = Omit<CompiledSignature, 'pattern'> & { pattern: string };
+
+export function toPortable(s: CompiledSignature): PortableSignature {
+  return { ...s, pattern: s.pattern.pattern() };
+}
+
+export function fromPortable(p: PortableSignature): CompiledSignature {
+  return { ...p, pattern: RE2JS.compile(p.pattern) };
+}
+
 export function compileSignature(def: SignatureDef): CompiledSignature {
   const pattern = RE2JS.compile(def.pattern);
   return { id: def.id, since: def.since, until: def.until, literal: def.literal ?? deriveLiteral(def.pattern), pattern };
@@ -79,7 +90,12 @@ export function lintPattern(pattern: string): string[] {
 }
 
 export class SignatureMatcher {
-  constructor(readonly signatures: CompiledSignature[]) {}
+  /** A literal per signature that every line it matches contains; null when a signature has none. */
+  readonly literals: readonly string[] | null;
+
+  constructor(readonly signatures: CompiledSignature[]) {
+    this.literals = signatures.every((s) => s.literal !== null) ? signatures.map((s) => s.literal as string) : null;
+  }
 
   /** Every signature the line matches, with its capture groups. */
   match(text: string): SignatureMatch[] {

@@ -7,16 +7,18 @@ import type { Evidence, IntegrityNote } from '../report/schema.js';
 import type { ParseIssue } from '../parsers/types.js';
 import {
   parseEtcdGetJson, parseEtcdLeaseTimeToLive, parseEtcdEndpointHealth, parseEtcdEndpointStatus,
-  parseEtcdV2Get, parseEtcdV2Tree, parseEtcdV2Ls, classifyEtcdError, leaseIdHex,
+  parseEtcdV2Get, parseEtcdV2Tree, parseEtcdV2Ls, classifyEtcdError, leaseIdHex, summarizeEtcdError,
 } from '../parsers/etcd.js';
 import { parseKubeNodes, parseKubePods, parseKubeConfigMaps } from '../parsers/kube.js';
 import { compareVersions, parseVersion, versionFromImage } from '../parsers/flannel-version.js';
 import type { Availability, ClusterFact, DataState, EtcdFact, FactOf, Facts, KubeFact, LeaseFact, NetworkConfigFact, NodeFact } from './schema.js';
 import { DATA_PATHS } from './schema.js';
 import { absentNetworkConfig, networkConfigFact } from './network-config.js';
-import { subnetFromLeaseKey } from './net.js';
+import { ipv4SubnetRange, parseCidrLoose, subnetFromLeaseKey } from './net.js';
 import { formatDuration } from './format.js';
 import type { EtcdContribution, KubeContribution, NodeBuild } from './node.js';
+import { KERNEL_OPTIONS } from './node.js';
+import { clusterGroups, deriveNodeTopology } from './topology.js';
 
 const BACKEND_OPTION: Record<string, string> = {
   vxlan: 'CONFIG_VXLAN',
@@ -112,6 +114,13 @@ export function assembleFacts(builds: NodeBuild[], failedInputs: { input: string
   }
   const leasesByIp = new Map<string, LeaseFact[]>();
   for (const l of etcd.leases) if (l.publicIp) leasesByIp.set(l.publicIp, [...(leasesByIp.get(l.publicIp) ?? []), l]);
+  const multiLeaseOwners: FactOf<'OwnerLeases'>[] = [];
+  for (const [ip, ls] of leasesByIp) {
+    if (ls.length < 2) continue;
+    const g: FactOf<'OwnerLeases'> = { publicIp: ip, subnets: ls.map((l) => l.subnet), leases: ls };
+    if (nodeByAddress[ip]) g.owner = nodeByAddress[ip];
+    multiLeaseOwners.push(g);
+  }
   for (const n of nodes) {
     const mine = new Map<string, LeaseFact>();
     for (const a of [n.publicIp, ...n.addresses].filter((x): x is string => !!x)) for (const l of leasesByIp.get(a) ?? []) mine.set(l.key, l);
@@ -135,6 +144,28 @@ export function assembleFacts(builds: NodeBuild[], failedInputs: { input: string
     if (backend === undefined) n.backendSupport = 'unknown';
     else if (backend === 'host-gw' || backend === 'alloc' || backend.endsWith('-vpc') || backend === 'gce') n.backendSupport = 'not-needed';
     else n.backendSupport = n.kernel.support[BACKEND_OPTION[backend] ?? ''] ?? 'unknown';
+    if (backend !== undefined && BACKEND_OPTION[backend]) {
+      n.backendKernelOption = BACKEND_OPTION[backend];
+      n.backendKernelModule = KERNEL_OPTIONS[BACKEND_OPTION[backend]];
+    }
+  }
+  // the vxlan device is flannel.<VNI>: with a known VNI only that one, else any vxlan flannel.* device
+  const vni = config?.present && config.validJson && config.backendType === 'vxlan' ? (config.vni ?? 1) : undefined;
+  for (const n of nodes) {
+    const dev = vni !== undefined ? n.interfaceByName[`flannel.${vni}`] : n.interfaces.find((i) => /^flannel\.\d+$/.test(i.name) && i.kind === 'vxlan');
+    if (dev) n.flannelDevice = dev;
+  }
+  // leases that count against the capacity of the config's SubnetMin..SubnetMax
+  let leasesInRange: number | undefined;
+  if (config?.network && config.capacity !== undefined) {
+    const r = ipv4SubnetRange(config.network, config.subnetLen, config.subnetMin, config.subnetMax);
+    if (r.min !== undefined && r.max !== undefined) {
+      leasesInRange = 0;
+      for (const l of etcd.leases) {
+        const c = parseCidrLoose(l.subnet);
+        if (c && c.family === 4 && c.prefix === r.effectiveSubnetLen && c.addr >= r.min && c.addr <= r.max) leasesInRange++;
+      }
+    }
   }
   const group = (pick: (n: NodeFact) => string | undefined) => {
     const m = new Map<string, string[]>();
@@ -146,6 +177,11 @@ export function assembleFacts(builds: NodeBuild[], failedInputs: { input: string
   };
   const epochs = nodes.map((n) => n.collectedAtEpoch).filter((x) => x > 0).sort((a, b) => a - b);
   const spread = epochs.length ? epochs[epochs.length - 1] - epochs[0] : 0;
+  const median = epochs.length ? epochs[Math.floor(epochs.length / 2)] : 0;
+  for (const n of nodes) n.collectedAtDeviationSeconds = n.collectedAtEpoch > 0 && median > 0 ? Math.round(n.collectedAtEpoch - median) : 0;
+  // collection times differ by the time between collections: a node's clock is judged against the
+  // median only when most nodes were collected within minutes of it
+  const clockReferenceNodes = nodes.filter((n) => n.collectedAtEpoch > 0 && Math.abs(n.collectedAtDeviationSeconds) <= 300).length;
   const etcdModeProcs = nodes.flatMap((n) => n.flanneld.filter((f) => f.mode === 'etcd'));
   const cluster: ClusterFact = {
     mode,
@@ -163,12 +199,17 @@ export function assembleFacts(builds: NodeBuild[], failedInputs: { input: string
     failedInputs,
     collectionSpreadSeconds: spread,
     collectedTogether: spread <= 600,
-    medianCollectedAtEpoch: epochs.length ? epochs[Math.floor(epochs.length / 2)] : 0,
+    medianCollectedAtEpoch: median,
+    ...clusterGroups(nodes),
+    clockReferenceNodes,
+    multiLeaseOwners,
   };
+  if (leasesInRange !== undefined) cluster.leasesInRange = leasesInRange;
   if (oldestVersion) cluster.oldestVersion = oldestVersion;
   if (config) cluster.config = config;
   if (config?.network) cluster.network = config.network;
   if (backend !== undefined) cluster.backend = backend;
+  deriveNodeTopology(nodes, etcd, kube, cluster);
 
   const availability: Availability = { cluster: clusterAvailability(etcdPick, kubePick, etcd), nodes: Object.create(null) };
   for (const b of kept) availability.nodes[b.node.hostname] = b.availability;
@@ -226,12 +267,15 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
   const notes = (issues: ParseIssue[]) => {
     for (const i of issues.slice(0, 20)) integrity.push({ input, kind: 'parse', id: null, state: 'parse-issue', message: i.message, file: i.line ? `${i.file}:${i.line}` : i.file, expected: false });
   };
+  const v3Config = absentNetworkConfig('etcd-v3', configKey, [ev(dumpFile, { absent: true, lookedFor: configKey, key: configKey })]);
   const etcd: EtcdFact = {
     collected: pick !== null,
     source: input,
     prefix,
     endpoints: pick?.c.endpoints ?? '',
-    config: absentNetworkConfig('etcd-v3', configKey, [ev(dumpFile, { absent: true, lookedFor: configKey, key: configKey })]),
+    config: v3Config,
+    flanneldStore: oldestVersion !== undefined && compareVersions(oldestVersion, 'v0.18.0') < 0 ? 'etcd-v2' : 'etcd-v3',
+    flanneldConfig: v3Config,
     v2Config: absentNetworkConfig('etcd-v2', configKey, [ev('etcd/v2-get-config.json', { absent: true, lookedFor: configKey, key: configKey })]),
     v2Collected: false,
     v2Enabled: false,
@@ -244,6 +288,7 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
     errors: [],
     evidence: [ev(dumpFile)],
   };
+  etcd.flanneldConfig = etcd.flanneldStore === 'etcd-v2' ? etcd.v2Config : etcd.config;
   if (!pick) return etcd;
   const c = pick.c;
   if (pick.get) notes(pick.get.issues);
@@ -318,7 +363,9 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
     const p = parseEtcdV2Tree(treeText, treeOutcome.file ?? 'etcd/v2-tree.json');
     notes(p.issues);
     etcd.v2Collected = true;
-    if (!p.value.error) etcd.v2Enabled = true;
+    // etcd 3.4+ without --enable-v2 answers the v2 keys URL with a plain "404 page not found"
+    if (classifyEtcdError(treeText) === 'v2-disabled') etcd.v2ErrorKind ??= 'v2-disabled';
+    else if (!p.value.error) etcd.v2Enabled = true;
     const cfgNode = p.value.nodes.find((n) => n.key === configKey && !n.dir);
     if (cfgNode?.value && !etcd.v2Config.present) etcd.v2Config = networkConfigFact(cfgNode.value, 'etcd-v2', configKey, [ev(treeOutcome.file ?? 'etcd/v2-tree.json', { key: configKey, excerpt: clip(cfgNode.value) })]);
     if (etcd.leases.length === 0 || v2Old) {
@@ -357,7 +404,11 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
   const statusRows = status ? parseEtcdEndpointStatus(status, 'etcd/endpoint-status.json').value : [];
   if (health) {
     for (const h of parseEtcdEndpointHealth(health, 'etcd/endpoint-health.json').value) {
-      const row: FactOf<'EtcdEndpoint'> = { endpoint: h.endpoint, healthy: h.health };
+      const row: FactOf<'EtcdEndpoint'> = {
+        endpoint: h.endpoint,
+        healthy: h.health,
+        evidence: [ev('etcd/endpoint-health.json', { excerpt: clip(`${h.endpoint} health ${h.health}${h.error ? `: ${h.error}` : ''}`) })],
+      };
       if (h.error) row.error = h.error;
       const st = statusRows.find((s) => s.endpoint === h.endpoint);
       if (st?.version) row.version = st.version;
@@ -366,6 +417,8 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
   }
   const sv = statusRows.find((s) => s.version)?.version;
   if (sv) etcd.serverVersion = sv;
+  // flannel v0.17 and older read the v2 store, v0.18 and later v3 (an unknown version is taken as current)
+  etcd.flanneldConfig = etcd.flanneldStore === 'etcd-v2' ? etcd.v2Config : etcd.config;
 
   // failed etcd commands, classified
   for (const [id, list] of c.outcomes) {
@@ -376,7 +429,7 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
       etcd.errors.push({
         command: id,
         kind: kind === 'none' ? 'other' : kind,
-        message: clip(firstLine(c.texts.get(`${id}:stderr`) ?? o.reason), 300),
+        message: clip(summarizeEtcdError(c.texts.get(`${id}:stderr`) ?? o.reason) || o.reason, 300),
         node: c.hostname,
         evidence: [ev(o.entry?.stderr ?? o.file ?? 'manifest.json', { line: 1, excerpt: clip(firstLine(c.texts.get(`${id}:stderr`) ?? o.reason)) })],
       });
@@ -478,6 +531,7 @@ function buildKube(pick: KubeContribution | null, nodes: NodeFact[], integrity: 
       if (internal) kn.internalIp = internal;
       if (ann['flannel.alpha.coreos.com/backend-type']) kn.backendType = ann['flannel.alpha.coreos.com/backend-type'];
       if (ann['flannel.alpha.coreos.com/public-ip']) kn.publicIp = ann['flannel.alpha.coreos.com/public-ip'];
+      if (ann['flannel.alpha.coreos.com/public-ip-overwrite']) kn.publicIpOverwrite = ann['flannel.alpha.coreos.com/public-ip-overwrite'];
       const bd = ann['flannel.alpha.coreos.com/backend-data'];
       if (bd) {
         try {

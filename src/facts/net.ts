@@ -142,7 +142,7 @@ export function ipv4SubnetRange(
   subnetLen: number | undefined,
   subnetMin: string | undefined,
   subnetMax: string | undefined,
-): { effectiveSubnetLen?: number; capacity?: number; problems: string[] } {
+): { effectiveSubnetLen?: number; capacity?: number; min?: bigint; max?: bigint; problems: string[] } {
   const problems: string[] = [];
   const net = parseCidrLoose(network);
   if (!net || net.family !== 4) return { problems: ['please define a correct Network parameter in the flannel config'] };
@@ -173,5 +173,5 @@ export function ipv4SubnetRange(
     else max = m;
   }
   const capacity = max >= min ? Number((max - min) / step + 1n) : 0;
-  return { effectiveSubnetLen: len, capacity, problems };
+  return { effectiveSubnetLen: len, capacity, min, max, problems };
 }

@@ -4,7 +4,7 @@
 import { parseJsonDoc } from '../parsers/json.js';
 import type { Evidence } from '../report/schema.js';
 import type { NetworkConfigFact } from './schema.js';
-import { ipv4SubnetRange, parseCidrLoose } from './net.js';
+import { cidrContains, ipv4SubnetRange, parseCidrLoose } from './net.js';
 
 const KNOWN_BACKENDS = new Set(['vxlan', 'host-gw', 'udp', 'wireguard', 'ipip', 'ipsec', 'alloc', 'tencent-vpc', 'ali-vpc', 'aws-vpc', 'gce', 'extension']);
 
@@ -31,6 +31,7 @@ export function absentNetworkConfig(source: string, location: string, evidence: 
     backendPresent: false,
     backendType: 'udp',
     backendTypeKnown: true,
+    enableNFTables: false,
     problems: [],
     evidence,
   };
@@ -70,6 +71,7 @@ export function networkConfigFact(text: string, source: string, location: string
   fact.network = str('Network');
   fact.enableIPv4 = bool('EnableIPv4', true);
   fact.enableIPv6 = bool('EnableIPv6', false);
+  fact.enableNFTables = bool('EnableNFTables', false);
   fact.ipv6Network = str('IPv6Network');
   fact.subnetLen = int('SubnetLen');
   fact.subnetMin = str('SubnetMin');
@@ -102,6 +104,18 @@ export function networkConfigFact(text: string, source: string, location: string
     const v6 = fact.ipv6Network ? parseCidrLoose(fact.ipv6Network) : null;
     if (!v6 || v6.family !== 6) problems.push('please define a correct IPv6Network parameter in the flannel config');
     else if (v6.prefix > 124) problems.push('IPv6Network is too small. Minimum useful network prefix is /124');
+    else {
+      // pkg/subnet/config.go: the same rules as IPv4, for IPv6SubnetLen/Min/Max
+      const len6 = int('IPv6SubnetLen');
+      if (len6 !== undefined && len6 > 0) {
+        if (len6 > 126) problems.push('IPv6SubnetLen must be less than /127');
+        else if (len6 < v6.prefix + 2) problems.push('IPv6Network must be able to accommodate at least four subnets');
+      }
+      for (const k of ['IPv6SubnetMin', 'IPv6SubnetMax']) {
+        const v = str(k);
+        if (v !== undefined && !cidrContains(fact.ipv6Network!, v.split('/')[0])) problems.push(`${k} is not in the range of the IPv6Network`);
+      }
+    }
   }
   if (backend && fact.backendType === '') problems.push('unknown backend type: (Backend has no Type)');
   else if (!fact.backendTypeKnown) problems.push(`unknown backend type: ${fact.backendType}`);

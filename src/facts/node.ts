@@ -13,12 +13,13 @@ import { parseIpLinkJson, parseIpLinkText, parseIpAddrJson, parseIpAddrText, par
 import { parseTimedatectlShow, parseTimedatectlStatus, parseChronycTracking, parseNtpq } from '../parsers/time.js';
 import { parseKernelConfig, parseProcModules, parseModulesBuiltin, parseSysModule, parseSysctl } from '../parsers/kernel.js';
 import { parseSubnetEnv } from '../parsers/subnet-env.js';
-import { iterateLogLines } from '../parsers/log.js';
+import { LogScan } from '../parsers/log-scan.js';
 import { parseK3sConfig, parseUname } from '../parsers/misc.js';
 import { classifyEtcdError } from '../parsers/etcd.js';
 import type { DataState, FactOf, NodeFact } from './schema.js';
 import { networkConfigFact } from './network-config.js';
 import { networkOf } from './net.js';
+import { deviceBackend, differingFlags, selectIface } from './iface.js';
 import { DATA_PATHS } from './schema.js';
 
 type Flanneld = FactOf<'Flanneld'>;
@@ -310,7 +311,12 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   }
 
   // ---- sysctl
-  const sysctlParsed = parsed('sysctl', 'node/sysctl.txt', parseSysctl);
+  // procps reports a key that does not exist (no br_netfilter) on stderr, with exit 255: read both
+  const sysctlParsed = parsed('sysctl', 'node/sysctl.txt', (text, file) => {
+    const errFile = get('sysctl', 'node/sysctl.txt').outcome.entry?.stderr;
+    const err = errFile ? bundle.files.get(errFile)?.toString('utf8') ?? '' : '';
+    return parseSysctl(err ? `${text}\n${err}` : text, file);
+  });
   const sysctl: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(sysctlParsed?.value.values ?? {})) sysctl[k] = v.value;
   const sysctlMissing = Object.keys(sysctlParsed?.value.missing ?? {});
@@ -344,7 +350,14 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   const primary = flanneld.find((f) => f.source === 'flanneld') ?? flanneld[0];
   const mode = primary ? primary.mode : 'none';
   const version = flanneld.find((f) => f.version)?.version;
-  const ifaceInfo = chooseIface(primary, byName, interfaces, defaultRouteIface);
+  for (const i of interfaces) {
+    const fb = deviceBackend(i.name, i.kind);
+    if (fb) i.flannelBackend = fb;
+  }
+  for (const f of flanneld) selectIface(f, m.host.hostname, interfaces, byName, defaultRouteIface);
+  const ifaceInfo = primary
+    ? { iface: primary.chosenIface, address: primary.chosenAddress }
+    : { iface: defaultRouteIface, address: defaultRouteIface ? byName[defaultRouteIface]?.ipv4[0] : undefined };
 
   // ---- commands, for bundle-integrity
   const commands: CommandFact[] = [];
@@ -373,6 +386,15 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
     mode: embedded && !flanneld.some((f) => f.source === 'flanneld') ? 'embedded' : mode,
     flanneld,
     flanneldCount: flanneld.filter((f) => f.source === 'flanneld').length,
+    flanneldDifferingFlags: differingFlags(flanneld.filter((f) => f.source === 'flanneld')),
+    flannelDevices: interfaces.filter((i) => i.flannelBackend !== undefined),
+    vxlanMismatches: [],
+    peerSubnets: [],
+    missingPeerRoutes: [],
+    backendViews: [],
+    nonL2Peers: [],
+    lostCommands: commands.filter((c) => c.state !== 'ok' && !c.expected),
+    expectedAbsences: commands.filter((c) => c.state !== 'ok' && c.expected),
     interfaces,
     interfaceByName: byName,
     addresses: [...new Set(addresses)],
@@ -392,6 +414,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
     readProblems: bundle.problems.map((p) => p.message),
     incomplete: bundle.incomplete,
     fdbByDevice,
+    collectedAtDeviationSeconds: 0,
     evidence: [ev('manifest.json', { excerpt: clip(`hostname ${m.host.hostname}, collected ${collectedAt}`) })],
   };
   if (release) node.kernelRelease = release;
@@ -510,6 +533,11 @@ export function flanneldFact(argv: string[], env: Record<string, string>, source
     netConfigPath: flags['net-config-path'] ?? '/etc/kube-flannel/net-conf.json',
     renewMarginSet: renew !== undefined,
     renewMarginMinutes: Number.isFinite(renewNum) ? renewNum : 60,
+    // filled by selectIface once the node's interfaces are known
+    node: '',
+    ifaceSelection: 'default-route',
+    ifaceFound: false,
+    publicIpLocal: false,
     evidence,
   };
   if (startedAt) fact.startedAt = startedAt;
@@ -520,26 +548,6 @@ export function flanneldFact(argv: string[], env: Record<string, string>, source
   if (pub) fact.publicIp = pub;
   if (embedded && flags['flannel-backend']) fact.backend = flags['flannel-backend'];
   return fact;
-}
-
-function chooseIface(primary: Flanneld | undefined, byName: Record<string, Iface>, interfaces: Iface[], defaultIface: string | undefined): { iface?: string; address?: string } {
-  const firstV4 = (i: Iface | undefined) => i?.ipv4[0];
-  if (primary && primary.ifaces.length) {
-    for (const want of primary.ifaces) {
-      if (byName[want]) return { iface: want, address: firstV4(byName[want]) };
-      const owner = interfaces.find((i) => i.ipv4.includes(want) || i.addresses.some((a) => a.split('/')[0] === want));
-      if (owner) return { iface: owner.name, address: want };
-    }
-    return {};
-  }
-  if (primary && primary.ifaceRegexes.length) return {};
-  // v0.19+: with no iface flags, the interface that owns --public-ip, else the default route's device
-  if (primary?.publicIp) {
-    const owner = interfaces.find((i) => i.ipv4.includes(primary.publicIp!));
-    if (owner) return { iface: owner.name, address: primary.publicIp };
-  }
-  if (defaultIface) return { iface: defaultIface, address: firstV4(byName[defaultIface]) };
-  return {};
 }
 
 function subnetEnvFact(vars: Record<string, { value: string; line: number }>, evidence: Evidence): FactOf<'SubnetEnv'> {
@@ -566,25 +574,32 @@ const EVENTS_HEAD = 100;
 const EVENTS_TAIL = 100;
 
 function buildLog(text: string | null, file: string, outcome: CommandOutcome, refYear: number, refMonth: number | undefined, matcher: SignatureMatcher, input: string): FactOf<'Log'> {
-  const log: FactOf<'Log'> = { collected: false, source: outcome.entry?.source ?? '', file, lines: 0, truncated: outcome.state === 'truncated' || outcome.entry?.truncated === true, events: [], counts: Object.create(null) };
+  const log: FactOf<'Log'> = { collected: false, source: outcome.entry?.source ?? '', file, lines: 0, truncated: outcome.state === 'truncated' || outcome.entry?.truncated === true, events: [], counts: Object.create(null), intervals: Object.create(null), last: Object.create(null) };
   if (text === null) return log;
+  // last timestamp (ms) per signature, for the intervals between repeats (daily lease losses)
+  const lastAt = new Map<string, number>();
   log.collected = true;
   const tails = new Map<string, FactOf<'LogEvent'>[]>();
   const issues: ParseIssue[] = [];
-  for (const line of iterateLogLines(text, file, refYear, refMonth !== undefined ? { referenceMonth: refMonth } : {}, issues)) {
-    log.lines++;
-    if (line.time) {
-      log.firstTime ??= line.time;
-      log.lastTime = line.time;
-    }
+  // only the lines that can match a signature are parsed; the rest are counted (parsers/log-scan.ts)
+  const scan = new LogScan(text, file, refYear, refMonth !== undefined ? { referenceMonth: refMonth } : {}, matcher.literals, issues);
+  for (const line of scan) {
     const matches = matcher.match(line.text);
     if (matches.length === 0) continue;
     for (const mt of matches) {
       const n = (log.counts[mt.id] ?? 0) + 1;
       log.counts[mt.id] = n;
-      const e: FactOf<'LogEvent'> = { signature: mt.id, line: line.line, text: line.text.length > 500 ? `${line.text.slice(0, 500)}…` : line.text, groups: mt.groups };
+      const at = line.time ? Date.parse(line.time) : Number.NaN;
+      if (Number.isFinite(at)) {
+        const prev = lastAt.get(mt.id);
+        const list = (log.intervals[mt.id] ??= []);
+        if (prev !== undefined && list.length < 200) list.push(Math.round((at - prev) / 1000));
+        lastAt.set(mt.id, at);
+      }
+      const text = line.text.length > 500 ? `${line.text.slice(0, 500)}…` : line.text;
+      const e: FactOf<'LogEvent'> = { signature: mt.id, line: line.line, text, groups: mt.groups, evidence: [{ input, file, line: line.line, excerpt: text }] };
       if (line.time) e.time = line.time;
-      (e as FactOf<'LogEvent'> & { evidence?: Evidence[] }).evidence = [{ input, file, line: line.line, excerpt: e.text }];
+      log.last[mt.id] = e;
       if (n <= EVENTS_HEAD) log.events.push(e);
       else {
         const t = tails.get(mt.id) ?? [];
@@ -593,6 +608,11 @@ function buildLog(text: string | null, file: string, outcome: CommandOutcome, re
         tails.set(mt.id, t);
       }
     }
+  }
+  log.lines = scan.lines;
+  if (scan.firstTime !== null) {
+    log.firstTime = scan.firstTime;
+    log.lastTime = scan.lastTime ?? scan.firstTime;
   }
   for (const t of tails.values()) log.events.push(...t);
   log.events.sort((a, b) => a.line - b.line);
@@ -609,6 +629,7 @@ function isExpectedFailure(o: CommandOutcome, output: string): boolean {
   }
   if (o.id === 'timedatectl-show') return /Unknown (operation|command verb) show/i.test(output);
   if (o.id === 'ip-link' || o.id === 'ip-addr' || o.id === 'ip-route' || o.id === 'bridge-fdb') return /Option "-j" is unknown|unknown option/i.test(output);
+  if (o.id === 'sysctl') return /cannot stat \/proc\/sys\/|is an unknown key/.test(output);
   if (o.id === 'subnet-env' || o.id === 'net-conf' || o.id === 'k3s-config' || o.id === 'modules-builtin') return /No such file or directory/.test(output);
   return false;
 }
@@ -629,6 +650,8 @@ function nodeAvailability(outcomes: Map<string, CommandOutcome[]>, node: NodeFac
     const any = ids.some((id) => (outcomes.get(id) ?? []).some((o) => o.state === 'ok'));
     out[key] = { ok: any, reason: any ? '' : describe(ids) };
   }
+  // sysctl exits 255 when a key does not exist: the answer is still complete
+  if (!out.sysctl.ok && node.commands.some((c) => c.id === 'sysctl' && c.state === 'failed' && c.expected)) out.sysctl = { ok: true, reason: '' };
   out.timeSync = timeSync.known ? { ok: true, reason: '' } : { ok: false, reason: `no time source answered: ${describe(DATA_PATHS.node.timeSync.commands)}` };
   out.log = log.collected && !log.truncated ? { ok: true, reason: '' } : { ok: false, reason: log.truncated ? `the log was truncated by the collector (${log.file}): older lines are missing` : describe(DATA_PATHS.node.log.commands) };
   const versionKnown = node.flanneld.length > 0 && node.flanneld.every((f) => f.version);

@@ -313,12 +313,32 @@ export function parseEtcdV2Ls(text: string, file: string): Parsed<EtcdV2Result> 
 }
 
 /** What an etcdctl failure was about, from its stderr. The more specific cause wins. */
+/**
+ * One line for a report from etcdctl's stderr: its last `Error: ...` line, with the cause from the
+ * client's JSON retry warning when it adds something (`context deadline exceeded (latest balancer error: ...)`).
+ */
+export function summarizeEtcdError(stderrText: string): string {
+  const lines = stderrText.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const final = [...lines].reverse().find((l) => l.startsWith('Error:'))?.replace(/^Error:\s*/, '') ?? lines[0] ?? '';
+  const warn = lines.find((l) => l.startsWith('{') && l.length < 8192 && l.includes('"error":"'));
+  let cause = '';
+  if (warn) {
+    try {
+      const e: unknown = (JSON.parse(warn) as { error?: unknown }).error;
+      if (typeof e === 'string') cause = e.replace(/^rpc error: code = \w+ desc = /, '');
+    } catch {
+      /* not JSON after all: the final line alone */
+    }
+  }
+  return cause && !final.includes(cause) ? `${final} (${cause})` : final;
+}
+
 export function classifyEtcdError(stderrText: string): EtcdErrorCode {
   const s = stderrText.length > 1 << 20 ? stderrText.slice(-(1 << 20)) : stderrText;
   if (s.trim() === '') return 'none';
   const has = (...needles: string[]): boolean => needles.some((n) => s.includes(n));
   if (has('certificate signed by unknown authority')) return 'tls-unknown-authority';
-  if (has('tls: bad certificate', 'tls: certificate required', 'certificate is not valid for', 'certificate has expired', 'tls: unknown certificate')) return 'tls-bad-certificate';
+  if (has('tls: bad certificate', 'alert bad certificate', 'tls: certificate required', 'certificate is not valid for', 'certificate has expired', 'tls: unknown certificate')) return 'tls-bad-certificate';
   if (has('x509:', 'tls: ', 'authentication handshake failed')) return 'tls-other';
   if (has('authentication failed', 'invalid user ID or password', 'user name is empty', 'etcdserver: permission denied', 'invalid auth token', 'user name not found')) return 'auth-failed';
   if (has('response is invalid json', '404 page not found')) return 'v2-disabled';

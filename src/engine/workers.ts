@@ -1,0 +1,131 @@
+// Reads inputs and builds their node facts on worker threads (build-worker.ts), one input per task, so
+// that decompression and parsing use every core. Results are yielded in input order, so the report is
+// the same as a serial run's; at most a few inputs are in flight, so memory still follows the largest
+// input (each worker holds one input's bytes at a time; only facts come back).
+import { Worker } from 'node:worker_threads';
+import type { ReadCaps } from '../bundle/types.js';
+import type { PipelineItem } from './pipeline.js';
+import type { PortableSignature } from './signatures.js';
+
+/** What a worker is started with. */
+export interface BuildWorkerData {
+  flannelDiagBuildWorker: true;
+  caps: ReadCaps;
+  signatures: PortableSignature[];
+}
+
+/** One finished input: its items (in reader order), or the internal error that stopped it. */
+export interface BuildResult {
+  index: number;
+  items?: PipelineItem[];
+  /** see nullPrototypeIndexes */
+  nullProtos?: number[];
+  error?: string;
+}
+
+/** Tasks per worker handed out ahead, so a worker never waits for the main thread between inputs. */
+const AHEAD = 2;
+
+export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signatures: PortableSignature[], threads: number): AsyncGenerator<PipelineItem> {
+  const data: BuildWorkerData = { flannelDiagBuildWorker: true, caps, signatures };
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data }));
+  const done = new Map<number, PipelineItem[]>();
+  const pending = new Map<Worker, number>();
+  let next = 0;
+  let emitted = 0;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  // Hand out tasks while the window (inputs read but not yet consumed) has room: finished results wait
+  // for a slower earlier input, and must not pile up without bound.
+  const pump = () => {
+    for (const w of workers) {
+      while ((pending.get(w) ?? 0) < AHEAD && next < paths.length && next - emitted < workers.length * (AHEAD + 1)) {
+        w.postMessage({ index: next, path: paths[next] });
+        pending.set(w, (pending.get(w) ?? 0) + 1);
+        next++;
+      }
+    }
+  };
+  for (const w of workers) {
+    w.on('message', (m: BuildResult) => {
+      pending.set(w, (pending.get(w) ?? 1) - 1);
+      if (m.error !== undefined || !m.items) failure ??= new Error(m.error ?? 'worker sent no result');
+      else {
+        restoreNullPrototypes(m.items, m.nullProtos ?? []);
+        done.set(m.index, m.items);
+      }
+      pump();
+      notify();
+    });
+    w.on('error', (e) => {
+      failure ??= e;
+      notify();
+    });
+    w.on('exit', (code) => {
+      if (emitted < paths.length) failure ??= new Error(`a worker thread exited (code ${code}) before its inputs were read`);
+      notify();
+    });
+  }
+  pump();
+  try {
+    while (emitted < paths.length) {
+      if (failure) throw failure;
+      const items = done.get(emitted);
+      if (items === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      done.delete(emitted);
+      emitted++;
+      pump();
+      yield* items;
+    }
+  } finally {
+    emitted = paths.length; // a worker stopped from here exits on purpose
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Structured cloning gives every object Object.prototype, but facts use null-prototype records for
+ * maps keyed by untrusted names (an interface called `constructor` must not find Object's). The sender
+ * numbers the objects of a message depth-first and lists the null-prototype ones; the receiver walks
+ * its clone in the same order (same keys, same order, same sharing) and restores them.
+ */
+export function nullPrototypeIndexes(root: unknown): number[] {
+  const out: number[] = [];
+  walk(root, (o, i) => {
+    if (Object.getPrototypeOf(o) === null) out.push(i);
+  });
+  return out;
+}
+
+export function restoreNullPrototypes(root: unknown, indexes: number[]): void {
+  if (indexes.length === 0) return;
+  const want = new Set(indexes);
+  walk(root, (o, i) => {
+    if (want.has(i)) Object.setPrototypeOf(o, null);
+  });
+}
+
+function walk(root: unknown, visit: (o: object, index: number) => void): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    visit(v, seen.size - 1);
+    if (ArrayBuffer.isView(v)) continue;
+    const children: unknown[] = [];
+    if (Array.isArray(v)) for (const x of v) children.push(x);
+    else if (v instanceof Map) for (const [k, x] of v) children.push(k, x);
+    else if (v instanceof Set) for (const x of v) children.push(x);
+    else for (const k of Object.keys(v)) children.push((v as Record<string, unknown>)[k]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+}

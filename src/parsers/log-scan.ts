@@ -1,0 +1,100 @@
+// One pass over a log that parses only the lines a signature could match. Why: a node's log is MiBs of
+// lines and nearly none of them match; parsing every timestamp was most of the cost of a node.
+//
+// Every signature has a literal that a matching message contains (engine/signatures.ts), and a line's
+// message is a substring of the line unless the line holds a backslash (logrus unescapes `\"`, `\n`).
+// So each literal, and the backslash, is searched in the whole text with indexOf (a skip-ahead search,
+// far cheaper than per line), and only the lines holding one are parsed and yielded. The other lines
+// are only counted; the first and last timestamps are taken from the first and last lines that have one.
+// Lines, line numbers, skipped over-long lines and times are exactly those of iterateLogLines.
+import { parseLogLine, type LogOptions } from './log.js';
+import type { LogLine, ParseIssue } from './types.js';
+import { issue, MAX_LINE_LENGTH } from './util.js';
+
+export class LogScan implements Iterable<LogLine> {
+  /** non-empty lines (over-long ones excluded), as iterateLogLines yields them; final after iteration */
+  lines = 0;
+  firstTime: string | null = null;
+  lastTime: string | null = null;
+
+  /** `literals`: null (or an empty literal) means any line may match: every line is parsed and yielded. */
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly referenceYear: number,
+    private readonly opts: LogOptions,
+    private readonly literals: readonly string[] | null,
+    private readonly issues: ParseIssue[] = [],
+  ) {}
+
+  /** Sorted starts of the lines holding a literal or a backslash; null when every line is a candidate. */
+  private candidateStarts(begin: number): number[] | null {
+    const { text, literals } = this;
+    if (literals === null || literals.some((l) => l === '')) return null;
+    const starts: number[] = [];
+    for (const lit of [...new Set(literals), '\\']) {
+      let from = begin;
+      for (;;) {
+        const hit = text.indexOf(lit, from);
+        if (hit === -1) break;
+        starts.push(Math.max(text.lastIndexOf('\n', hit - 1) + 1, begin));
+        const next = text.indexOf('\n', hit);
+        if (next === -1) break;
+        from = next + 1;
+      }
+    }
+    return starts.sort((a, b) => a - b);
+  }
+
+  *[Symbol.iterator](): Generator<LogLine> {
+    const { text, file } = this;
+    const n = text.length;
+    const begin = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
+    const starts = this.candidateStarts(begin);
+    let k = 0;
+    let start = begin;
+    let no = 0;
+    while (start < n) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = n;
+      no++;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+      if (stop - start > MAX_LINE_LENGTH) {
+        this.issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${MAX_LINE_LENGTH}); skipped`));
+      } else if (stop > start) {
+        this.lines++;
+        if (starts !== null) while (k < starts.length && starts[k] < start) k++;
+        const candidate = starts === null || (k < starts.length && starts[k] === start);
+        if (candidate || this.firstTime === null) {
+          const line = parseLogLine(text.slice(start, stop), no, this.referenceYear, this.opts);
+          if (line.time) {
+            this.firstTime ??= line.time;
+            this.lastTime = line.time;
+          }
+          if (candidate) yield line;
+        }
+      }
+      start = end + 1;
+    }
+    if (this.firstTime !== null && starts !== null) this.lastTime = this.lastTimeFromEnd(begin);
+  }
+
+  /** The time of the last line that has one, reading lines backwards from the end. */
+  private lastTimeFromEnd(begin: number): string | null {
+    const { text } = this;
+    let segEnd = text.length;
+    for (;;) {
+      const nl = segEnd > begin ? text.lastIndexOf('\n', segEnd - 1) : -1;
+      const segStart = Math.max(nl + 1, begin);
+      let stop = segEnd;
+      if (stop > segStart && text.charCodeAt(stop - 1) === 13) stop--;
+      if (stop > segStart && stop - segStart <= MAX_LINE_LENGTH) {
+        const time = parseLogLine(text.slice(segStart, stop), 0, this.referenceYear, this.opts).time;
+        if (time) return time;
+      }
+      if (nl < begin) return this.lastTime;
+      segEnd = nl;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { iterateLogLines } from '../../src/parsers/log.js';
+import { LogScan } from '../../src/parsers/log-scan.js';
+import type { LogLine, ParseIssue } from '../../src/parsers/types.js';
+import { sample } from '../helpers.js';
+
+/** What the facts need from a log, the slow way: every line parsed. */
+function reference(text: string, literals: string[]) {
+  const issues: ParseIssue[] = [];
+  let lines = 0;
+  let firstTime: string | null = null;
+  let lastTime: string | null = null;
+  const hits: LogLine[] = [];
+  for (const l of iterateLogLines(text, 'f.log', 2026, { referenceMonth: 11 }, issues)) {
+    lines++;
+    if (l.time) {
+      firstTime ??= l.time;
+      lastTime = l.time;
+    }
+    if (literals.some((x) => l.text.includes(x))) hits.push(l);
+  }
+  return { lines, firstTime, lastTime, hits, issues };
+}
+
+function scanned(text: string, literals: string[] | null, want: string[]) {
+  const issues: ParseIssue[] = [];
+  const scan = new LogScan(text, 'f.log', 2026, { referenceMonth: 11 }, literals, issues);
+  const hits = [...scan].filter((l) => want.some((x) => l.text.includes(x)));
+  return { lines: scan.lines, firstTime: scan.firstTime, lastTime: scan.lastTime, hits, issues };
+}
+
+const LITERALS = ['Lease renewed', 'out of subnets', 'node "', 'Using interface with name'];
+const texts: Record<string, string> = {
+  klog: sample('synthetic-flanneld-klog.log'),
+  journal: sample('synthetic-flanneld-journal.log'),
+  mixed: [
+    '\ufeffno time on the first line, Lease renewed',
+    '',
+    'I1126 05:13:06.101233     812 main.go:1] Lease renewed, new expiration: x',
+    'x'.repeat(70 * 1024),
+    'time="2026-11-26T05:13:07Z" level=error msg="failed: node \\"w-1\\" out of subnets"',
+    'time="2026-11-26T05:13:08Z" level=info msg="Lease\\u0020renewed"\r',
+    '\r',
+    'Nov 26 05:13:09 node-a flanneld[812]: I1126 05:13:09.000001     812 match.go:263] Using interface with name eth0 and address 10.0.0.1',
+    'plain line without a time',
+    '',
+  ].join('\n'),
+  untimed: 'a Lease renewed\nb\n\nc out of subnets',
+  empty: '',
+  newlines: '\n\n\n',
+};
+
+for (const [name, text] of Object.entries(texts)) {
+  test(`LogScan gives what iterating every line gives: ${name}`, () => {
+    const ref = reference(text, LITERALS);
+    assert.deepEqual(scanned(text, LITERALS, LITERALS), ref);
+    assert.deepEqual(scanned(text, null, LITERALS), ref);
+    assert.deepEqual(scanned(text, [...LITERALS, ''], LITERALS), ref);
+  });
+}
+
+test('LogScan parses only the lines holding a literal (or a backslash)', () => {
+  const yielded = [...new LogScan(texts.mixed, 'f.log', 2026, {}, ['Using interface'])].map((l) => l.line);
+  assert.deepEqual(yielded, [5, 6, 8]);
+});
