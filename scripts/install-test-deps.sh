@@ -3,7 +3,7 @@
 # iproute2 for network namespaces, a C compiler for the fake flanneld, Debian's chromium for the
 # browser tests). Idempotent: skips apt when everything is already there.
 set -euo pipefail
-pkgs=(etcd-server etcd-client busybox dash shellcheck iproute2 gcc libc6-dev chromium curl procps kmod)
+pkgs=(etcd-server etcd-client busybox dash shellcheck iproute2 gcc libc6-dev chromium curl procps kmod util-linux coreutils bash)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

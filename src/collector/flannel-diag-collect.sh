@@ -877,7 +877,16 @@ finish_output() {
 	fi
 	FO_ERR=
 	if [ -s "$2" ]; then
-		FO_ERR="${3%.*}.stderr.txt"
+		# node/ps.txt -> node/ps.stderr.txt; node/ip-link.json -> node/ip-link.json.stderr.txt (ip-link.txt has its own)
+		case $3 in
+		*.txt) FO_ERR="${3%.txt}.stderr.txt" ;;
+		*) FO_ERR="$3.stderr.txt" ;;
+		esac
+		if [ -e "$B/$FO_ERR" ]; then
+			fo_n=2
+			while [ -e "$B/${FO_ERR%.stderr.txt}.$fo_n.stderr.txt" ]; do fo_n=$((fo_n + 1)); done
+			FO_ERR="${FO_ERR%.stderr.txt}.$fo_n.stderr.txt"
+		fi
 		head -c "$ERR_CAP" "$2" | redact_bounded text >"$B/$FO_ERR"
 	fi
 }
@@ -1765,7 +1774,7 @@ if [ "$ETCD_ON" = 1 ]; then
 		v2_state=unknown
 	elif [ "$R_TMO" = 1 ]; then
 		v2_state="etcd v2 API did not answer (etcd-v2-ls timed out)"
-	elif [ "$R_RC" != 0 ] && [ -f "$B/etcd/v2-ls.stderr.txt" ] && grep -q 'invalid json' "$B/etcd/v2-ls.stderr.txt"; then
+	elif [ "$R_RC" != 0 ] && [ -n "$FO_ERR" ] && grep -q 'invalid json' "$B/$FO_ERR"; then
 		v2_state="etcd v2 API not enabled (etcd-v2-ls: response is invalid json)"
 	fi
 	case $v2_state in
