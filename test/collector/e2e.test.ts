@@ -5,6 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ReportSchema } from '../../src/report/schema.js';
+import { repoPath } from '../helpers.js';
 import {
   type Bundle, type CollectorRun, type Etcd, assertAllIds, assertLeftNothing, assertNoSecrets, buildFakes,
   checkManifest, createNetns, deleteNetns, grantLease, hexToDec, loggedInvocations, makeGnuBin, openBundle,
@@ -245,6 +248,31 @@ describe('collector end to end (etcd 3.4, netns, fake flanneld, dash)', () => {
     assert.deepEqual(fdb.argv, ['bridge', '-j', 'fdb', 'show', 'dev', 'flannel.1']);
     assert.match(bundle.read('node/bridge-fdb/flannel.1.json'), /"mac":"aa:bb:cc:dd:ee:02","dst":"192\.168\.50\.12"/);
     assert.match(bundle.read('node/ip-neigh.json'), /"dst":"10\.244\.2\.0".*"lladdr":"aa:bb:cc:dd:ee:02"/);
+  });
+
+  test('flannel-diag analyze on the bundle reports what was set up', () => {
+    const r = spawnSync(process.execPath, [repoPath('dist/src/cli/main.js'), 'analyze', result.tarball, '-f', 'json', '-o', '-'], { encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 3, r.stderr);
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    assert.equal(report.cluster.mode, 'etcd');
+    assert.equal(report.cluster.nodes, 1);
+    assert.equal(report.cluster.network, '10.244.0.0/16');
+    assert.equal(report.cluster.backend, 'vxlan');
+    assert.deepEqual(report.cluster.flannelVersions, ['v0.22.0']);
+    const leases = new Map((report.leases ?? []).map((l) => [l.subnet, l]));
+    assert.deepEqual([...leases.keys()].sort(), ['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24', '10.244.4.0/24']);
+    assert.equal(leases.get('10.244.1.0/24')?.state, 'owned', 'the node holds its own lease');
+    assert.equal(leases.get('10.244.4.0/24')?.state, 'reservation');
+    assert.equal(leases.get('10.244.4.0/24')?.ttlSeconds, null);
+    const ttl = leases.get('10.244.1.0/24')?.ttlSeconds ?? 0;
+    assert.ok(ttl > 0 && ttl <= 600, `TTL of the node's own lease read from etcd/leases: ${ttl}`);
+    // the reservation for 192.168.50.14, which no node has, never expires: a failing stale-lease finding
+    const stale = report.findings.filter((f) => f.category === 'stale-lease' && (f.status === 'fail' || f.status === 'warn'));
+    assert.ok(stale.some((f) => f.status === 'fail' && f.message.includes('10.244.4.0/24')), stale.map((f) => f.message).join('\n'));
+    assert.ok(stale.every((f) => f.evidence.some((e) => e.key?.startsWith(`${PREFIX}/subnets/`))));
+    // the config written through v2 only (10.10.0.0/16, udp) is not what flanneld v0.22 reads: no confusion
+    assert.ok(!report.findings.some((f) => f.category === 'etcd-config' && f.status === 'fail'));
+    assert.ok(!JSON.stringify(report).includes(PASSWORD), 'the password is in no report');
   });
 
   test('the password and the etcd root password appear nowhere in the bundle', () => {
