@@ -38,48 +38,63 @@ function ntpActiveValue(v: string): boolean | null {
   return yesNo(s);
 }
 
-/** `timedatectl status`: `System clock synchronized:`/`NTP service:` (239+) or `NTP synchronized:`/`NTP enabled:` (219). */
-export function parseTimedatectlStatus(text: string, file: string): Parsed<TimeSyncReading | null> {
+/** What one timedatectl output format calls its two answers, and how to read them. */
+interface TimedatectlFormat {
+  source: 'timedatectl-status' | 'timedatectl-show';
+  what: string;
+  separator: string;
+  trimKey: boolean;
+  syncKeys: readonly string[];
+  ntpKeys: readonly string[];
+  ntpValue: (v: string) => boolean | null;
+}
+
+/** Both timedatectl formats are key/value lines; they differ in separator and key names only. */
+function parseTimedatectl(text: string, file: string, f: TimedatectlFormat): Parsed<TimeSyncReading | null> {
   const issues: ParseIssue[] = [];
   const lines = collectLines(text, file, issues);
   let synced: TextLine | undefined;
   let synchronized: boolean | null = null;
   let ntpActive: boolean | null = null;
   for (const l of lines) {
-    const colon = l.text.indexOf(':');
-    if (colon === -1) continue;
-    const key = l.text.slice(0, colon).trim();
-    const value = l.text.slice(colon + 1);
-    if (key === 'System clock synchronized' || key === 'NTP synchronized') {
+    const at = l.text.indexOf(f.separator);
+    if (at === -1) continue;
+    const key = f.trimKey ? l.text.slice(0, at).trim() : l.text.slice(0, at);
+    const value = l.text.slice(at + 1);
+    if (f.syncKeys.includes(key)) {
       synchronized = yesNo(value);
       synced = l;
       if (synchronized === null) issues.push(issue(file, l.no, `unexpected value: ${clip(l.text.trim(), 80)}`));
-    } else if (key === 'NTP service' || key === 'NTP enabled' || key === 'Network time on') {
-      ntpActive = ntpActiveValue(value);
-    }
+    } else if (f.ntpKeys.includes(key)) ntpActive = f.ntpValue(value);
   }
-  if (!synced) return failed(file, issues, toolError(lines), 'timedatectl');
-  return { value: { source: 'timedatectl-status', synchronized, ntpActive, offsetSeconds: null, line: synced.no, excerpt: clip(synced.text.trim()) }, issues };
+  if (!synced) return failed(file, issues, toolError(lines), f.what);
+  return { value: { source: f.source, synchronized, ntpActive, offsetSeconds: null, line: synced.no, excerpt: clip(synced.text.trim()) }, issues };
+}
+
+/** `timedatectl status`: `System clock synchronized:`/`NTP service:` (239+) or `NTP synchronized:`/`NTP enabled:` (219). */
+export function parseTimedatectlStatus(text: string, file: string): Parsed<TimeSyncReading | null> {
+  return parseTimedatectl(text, file, {
+    source: 'timedatectl-status',
+    what: 'timedatectl',
+    separator: ':',
+    trimKey: true,
+    syncKeys: ['System clock synchronized', 'NTP synchronized'],
+    ntpKeys: ['NTP service', 'NTP enabled', 'Network time on'],
+    ntpValue: ntpActiveValue,
+  });
 }
 
 /** `timedatectl show` (systemd 239+): `NTPSynchronized=yes` (kernel adjtimex flag), `NTP=yes` (enabled). */
 export function parseTimedatectlShow(text: string, file: string): Parsed<TimeSyncReading | null> {
-  const issues: ParseIssue[] = [];
-  const lines = collectLines(text, file, issues);
-  let synced: TextLine | undefined;
-  let synchronized: boolean | null = null;
-  let ntpActive: boolean | null = null;
-  for (const l of lines) {
-    const eq = l.text.indexOf('=');
-    if (eq === -1) continue;
-    const key = l.text.slice(0, eq);
-    if (key === 'NTPSynchronized') {
-      synchronized = yesNo(l.text.slice(eq + 1));
-      synced = l;
-    } else if (key === 'NTP') ntpActive = yesNo(l.text.slice(eq + 1));
-  }
-  if (!synced) return failed(file, issues, toolError(lines), 'timedatectl show');
-  return { value: { source: 'timedatectl-show', synchronized, ntpActive, offsetSeconds: null, line: synced.no, excerpt: clip(synced.text.trim()) }, issues };
+  return parseTimedatectl(text, file, {
+    source: 'timedatectl-show',
+    what: 'timedatectl show',
+    separator: '=',
+    trimKey: false,
+    syncKeys: ['NTPSynchronized'],
+    ntpKeys: ['NTP'],
+    ntpValue: yesNo,
+  });
 }
 
 /** A negative zero would print as `-0`: normalise. */
