@@ -48,7 +48,7 @@ function hasCandidates(dir: VDir): boolean {
 }
 
 function displayLabel(p: string): string {
-  return p.length > 1 ? p.replace(/\/+$/, '') || '/' : p;
+  return p.length > 1 ? p.replace(/(?<!\/)\/+$/, '') || '/' : p; // (?<!/): linear on many slashes
 }
 
 /** How the members of one container are labelled. */

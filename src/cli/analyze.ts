@@ -87,7 +87,7 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   } catch (e) {
     if (progress) process.stderr.write('\r\x1b[K');
     if (e instanceof NoUsableInputError) {
-      process.stderr.write(`flannel-diag: no usable bundle: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.stderr.write(`flannel-diag: no usable bundle: ${e.message.replace(/(?<!\s)\s*\n\s*/g, ' ')}\n`); // (?<!\s): linear
       return 1;
     }
     throw e;

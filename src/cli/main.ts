@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // flannel-diag's command line: commander wiring only. Heavy modules load when a command needs them,
 // so --version and --help start fast. Every error is one line on stderr with report-v1's exit codes.
-import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -10,10 +9,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_ROOT = path.resolve(here, '..', '..', '..');
 const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
+// `--version` alone is answered before commander loads: it is what scripts call to probe the tool
+const only = process.argv.slice(2);
+if (only.length === 1 && (only[0] === '--version' || only[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+  process.exit(0);
+}
+const { Command, CommanderError, Option } = await import('commander');
+
 export class UsageError extends Error {}
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`flannel-diag: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.stderr.write(`flannel-diag: ${message.replace(/(?<!\s)\s*\n\s*/g, ' ')}\n`); // (?<!\s): linear
   process.exit(code);
 }
 

@@ -138,7 +138,8 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
 }
 
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  // (?<!\s): start only at the start of a whitespace run (a long run without \n was quadratic)
+  return s.replace(/(?<!\s)\s*\n\s*/g, ' ').trim();
 }
 
 function nodeOf(rule: CompiledRule, el: unknown, ctx: Record<string, unknown>): string | null {

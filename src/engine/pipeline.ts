@@ -2,15 +2,18 @@
 // turned into facts and released before the next (on worker threads when there are several inputs and
 // cores), so memory follows the largest input.
 import { availableParallelism } from 'node:os';
-import { readInputs } from '../bundle/reader.js';
-import type { NodeBundle, ReadCaps } from '../bundle/types.js';
+import type { ReadCaps } from '../bundle/types.js';
 import { buildNode, type NodeBuild } from '../facts/node.js';
 import { assembleFacts } from '../facts/cluster.js';
 import { buildReport, type InputSummary } from '../report/build.js';
 import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
+import { KernelOptionsPool } from './shared-facts.js';
+import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
 import { SignatureMatcher, toPortable } from './signatures.js';
+
+export { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
 
 export interface PipelineOptions {
   toolVersion: string;
@@ -43,6 +46,7 @@ export class NoUsableInputError extends Error {}
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */
 export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
   const matcher = new SignatureMatcher(rules.signatures);
+  const kernelOptions = new KernelOptionsPool();
   const builds: NodeBuild[] = [];
   const failures: { input: string; message: string }[] = [];
   const inputs: InputSummary[] = [];
@@ -61,6 +65,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     if (item.built) {
       // read and built on a worker thread: its own times, not the wait here
       opts.onProgress?.(`read ${item.built.input.path}`);
+      kernelOptions.share(item.built.build);
       builds.push(item.built.build);
       inputs.push(item.built.input);
       if (t) {
@@ -73,7 +78,9 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
-      builds.push(buildNode(b, matcher));
+      const build = buildNode(b, matcher);
+      kernelOptions.share(build);
+      builds.push(build);
       if (t) t.facts += lap();
       inputs.push(inputSummary(b));
     } else if (item.note) {
@@ -108,18 +115,6 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
   return report;
 }
 
-export type PipelineItem = {
-  bundle?: NodeBundle;
-  /** a bundle already turned into facts (on a worker thread), with the time reading and building took */
-  built?: { build: NodeBuild; input: InputSummary; readMs: number; factsMs: number };
-  failure?: { input: string; message: string; integrity: IntegrityNote[] };
-  note?: IntegrityNote[];
-};
-
-export function inputSummary(b: NodeBundle): InputSummary {
-  return { path: b.input, hostname: b.manifest.host.hostname, collectedAt: b.manifest.collectedAt, bundleFormat: b.manifest.format, collectorVersion: b.manifest.collector?.version ?? null };
-}
-
 /** Below this many inputs, starting worker threads (each loads the parsers) costs more than it saves. */
 const MIN_INPUTS_FOR_WORKERS = 4;
 
@@ -134,21 +129,4 @@ export async function* readAndBuild(paths: string[], caps: ReadCaps, rules: Load
   }
   const { buildOnWorkers } = await import('./workers.js');
   yield* buildOnWorkers(paths, caps, rules.signatures.map(toPortable), threads);
-}
-
-export async function* readForPipeline(paths: string[], caps: ReadCaps): AsyncGenerator<PipelineItem> {
-  for await (const item of readInputs(paths, caps)) {
-    if (item.kind === 'bundle') yield { bundle: item.bundle };
-    else if (item.problems.length > 0 && item.problems.every((p) => p.kind === 'not-a-bundle' && /outside any node bundle/.test(p.message)) && item.rejected.every((r) => r.type === 'File')) {
-      // stray regular files beside the node bundles of a set (a README, notes): said, not a failure
-      yield { note: item.rejected.map((r) => ({ input: r.input, kind: 'entry' as const, id: null, state: 'ignored', message: `${r.name}: not part of a node bundle (ignored)`, file: r.name, expected: true })) };
-    } else {
-      const message = item.problems.map((p) => p.message).join('; ') || `${item.input}: not a flannel-diag bundle`;
-      const integrity: IntegrityNote[] = [
-        ...item.problems.map((p) => ({ input: p.input, kind: 'read' as const, id: p.kind, state: p.kind, message: p.message, file: null, expected: false })),
-        ...item.rejected.map((r) => ({ input: r.input, kind: 'entry' as const, id: null, state: 'rejected', message: `${r.name} (${r.type}): ${r.reason}`, file: r.name, expected: false })),
-      ];
-      yield { failure: { input: item.input, message, integrity } };
-    }
-  }
 }

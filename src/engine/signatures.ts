@@ -3,6 +3,7 @@
 // signature and never reach the regex engine.
 import { RE2JS } from 're2js';
 import type { SignatureDef } from './rule-schema.js';
+import { backtrackingWarnings } from './pattern-lint.js';
 
 export interface CompiledSignature {
   id: string;
@@ -83,7 +84,12 @@ function isQuantifier(c: string | undefined): boolean {
 /** Warnings for rule authors: patterns that would backtrack badly in a backtracking engine, or are slow. */
 export function lintPattern(pattern: string): string[] {
   const warnings: string[] = [];
-  if (/\([^()]*[+*][^()]*\)[+*{]/.test(pattern)) warnings.push('nested quantifier (like (a+)+): exponential in backtracking engines; simplify it');
+  warnings.push(...backtrackingWarnings(pattern));
+  try {
+    if (RE2JS.compile(pattern).matcher('').find()) warnings.push('matches an empty line: it would match every log line; make part of it required');
+  } catch {
+    /* not RE2 syntax: the loader reports the compile error */
+  }
   if (/^\.\*/.test(pattern)) warnings.push('leading .* is redundant: signatures search anywhere in the line');
   if (deriveLiteral(pattern) === null) warnings.push('no literal of 4+ characters every match must contain: add `literal:` so lines can be skipped cheaply');
   return warnings;

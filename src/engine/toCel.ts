@@ -52,8 +52,12 @@ function convert(value: unknown, type: string, where: string, ev: EvidenceIndex,
   }
   if (type.startsWith('map<string, ')) {
     if (typeof value !== 'object' || value === null) throw new FactShapeError(`${where}: expected map`);
+    // a map shared by several facts (the kernel options of identical nodes) is converted once
+    const known = seen.get(value);
+    if (known !== undefined) return known;
     const inner = type.slice(12, -1);
     const out: Record<string, unknown> = Object.create(null);
+    seen.set(value, out);
     for (const [k, v] of Object.entries(value)) out[k] = convert(v, inner, `${where}.${k}`, ev, seen);
     return out;
   }

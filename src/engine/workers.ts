@@ -4,7 +4,8 @@
 // input (each worker holds one input's bytes at a time; only facts come back).
 import { Worker } from 'node:worker_threads';
 import type { ReadCaps } from '../bundle/types.js';
-import type { PipelineItem } from './pipeline.js';
+import type { PipelineItem } from './inputs.js';
+import { KEEP } from './shared-facts.js';
 import type { PortableSignature } from './signatures.js';
 
 /** What a worker is started with. */
@@ -20,6 +21,8 @@ export interface BuildResult {
   items?: PipelineItem[];
   /** see nullPrototypeIndexes */
   nullProtos?: number[];
+  /** the kernel options of each built item, by id: `sent` ones were sent before and are left empty */
+  kernelOptions?: { item: number; id: number; sent: boolean }[];
   error?: string;
 }
 
@@ -51,11 +54,20 @@ export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signature
     }
   };
   for (const w of workers) {
+    const options = new Map<number, Record<string, string>>(); // the last KEEP option sets this worker sent
     w.on('message', (m: BuildResult) => {
       pending.set(w, (pending.get(w) ?? 1) - 1);
       if (m.error !== undefined || !m.items) failure ??= new Error(m.error ?? 'worker sent no result');
       else {
         restoreNullPrototypes(m.items, m.nullProtos ?? []);
+        for (const k of m.kernelOptions ?? []) {
+          const kernel = m.items[k.item].built!.build.node.kernel;
+          if (k.sent) kernel.options = options.get(k.id)!;
+          else {
+            options.set(k.id, kernel.options);
+            options.delete(k.id - KEEP);
+          }
+        }
         done.set(m.index, m.items);
       }
       pump();

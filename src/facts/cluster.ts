@@ -66,8 +66,11 @@ export function assembleFacts(builds: NodeBuild[], failedInputs: { input: string
   const versions = [...new Set(nodes.flatMap((n) => n.flanneld.map((f) => f.version).filter((v): v is string => !!v)))];
   const kube = buildKube(kubePick, nodes, integrity);
   // A flanneld version unknown from the binary can come from its pod's image.
+  // the first pod with a version on each node, looked up once per node instead of searched for each
+  const podByNode = new Map<string, FactOf<'KubePod'>>();
+  for (const p of kube.pods) if (p.nodeName && p.version && !podByNode.has(p.nodeName)) podByNode.set(p.nodeName, p);
   for (const n of nodes) {
-    const pod = kube.pods.find((p) => p.nodeName === n.hostname && p.version);
+    const pod = podByNode.get(n.hostname);
     for (const f of n.flanneld) {
       if (!f.version && pod?.version && f.source === 'flanneld') {
         f.version = pod.version;
@@ -259,7 +262,7 @@ function pickEtcd(list: EtcdContribution[], notes: string[]): EtcdPick | null {
 }
 
 function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, integrity: IntegrityNote[]): EtcdFact {
-  const prefix = (pick?.c.prefix ?? '/coreos.com/network').replace(/\/+$/, '') || '/coreos.com/network';
+  const prefix = (pick?.c.prefix ?? '/coreos.com/network').replace(/(?<!\/)\/+$/, '') || '/coreos.com/network'; // (?<!/): linear on a prefix of many slashes
   const input = pick?.c.input ?? '';
   const dumpFile = outcomeOf(pick?.c ?? { outcomes: new Map() }, 'etcd-get-prefix')?.file ?? 'etcd/get-prefix.json';
   const configKey = `${prefix}/config`;
@@ -487,14 +490,21 @@ function leaseFact(key: string, keyTail: string, value: string | null, store: st
 
 // ---- kubernetes ------------------------------------------------------------------------------
 
+/** kube/nodes.json of the contribution pickKube chose, so that buildKube does not parse it again */
+const pickedKubeNodes = new WeakMap<KubeContribution, ReturnType<typeof parseKubeNodes>>();
+
 function pickKube(list: KubeContribution[], notes: string[]): KubeContribution | null {
   let best: KubeContribution | null = null;
   let bestRv = -1n;
   for (const k of list) {
     const text = k.texts.get('kube-nodes');
-    const rv = text ? parseKubeNodes(text, 'kube/nodes.json').value.resourceVersion : null;
-    const n = rv && /^\d+$/.test(rv) ? BigInt(rv) : text ? 0n : -1n;
+    const parsed = text ? parseKubeNodes(text, 'kube/nodes.json') : null;
+    const rv = parsed ? parsed.value.resourceVersion : null;
+    // a resourceVersion is an etcd revision (uint64): BigInt of a megabyte of digits takes seconds
+    const n = rv && /^\d{1,20}$/.test(rv) ? BigInt(rv) : text ? 0n : -1n;
     if (best === null || n > bestRv) {
+      if (best) pickedKubeNodes.delete(best);
+      if (parsed) pickedKubeNodes.set(k, parsed);
       best = k;
       bestRv = n;
     }
@@ -513,8 +523,9 @@ function buildKube(pick: KubeContribution | null, nodes: NodeFact[], integrity: 
   const nodesText = pick.texts.get('kube-nodes');
   if (nodesText && outcomeOf(pick, 'kube-nodes')?.state === 'ok') {
     kube.collected = true;
-    const p = parseKubeNodes(nodesText, 'kube/nodes.json');
+    const p = pickedKubeNodes.get(pick) ?? parseKubeNodes(nodesText, 'kube/nodes.json');
     notes(p.issues);
+    const hostnames = new Set(nodes.map((n) => n.hostname));
     for (const r of p.value.items) {
       const ann = r.annotations;
       const kn: FactOf<'KubeNode'> = {
@@ -523,7 +534,7 @@ function buildKube(pick: KubeContribution | null, nodes: NodeFact[], integrity: 
         addresses: r.addresses.map((a) => a.address),
         annotations: ann,
         flannelManaged: ann['flannel.alpha.coreos.com/kube-subnet-manager'] === 'true',
-        collected: nodes.some((n) => n.hostname === r.name),
+        collected: hostnames.has(r.name),
         evidence: [{ input, file: 'kube/nodes.json', pointer: r.pointer, excerpt: clip(`${r.name} podCIDR=${r.podCIDR ?? '(none)'}`) }],
       };
       if (r.podCIDR) kn.podCIDR = r.podCIDR;

@@ -107,8 +107,11 @@ export function networkOf(cidr: string): string | null {
 
 /** outer contains inner (a CIDR or an address) */
 export function cidrContains(outer: string, inner: string): boolean {
-  const o = parseCidrLoose(outer);
-  const i = parseCidrLoose(inner);
+  return parsedCidrContains(parseCidrLoose(outer), parseCidrLoose(inner));
+}
+
+/** cidrContains on parsed values, for loops that would parse the same strings again and again */
+export function parsedCidrContains(o: ReturnType<typeof parseCidrLoose>, i: ReturnType<typeof parseCidrLoose>): boolean {
   if (!o || !i || o.family !== i.family || i.prefix < o.prefix) return false;
   const bits = o.family === 4 ? 32 : 128;
   return (i.host & prefixMask(o.prefix, bits)) === o.addr;

@@ -19,6 +19,7 @@ import { classifyEtcdError } from '../parsers/etcd.js';
 import type { DataState, FactOf, NodeFact } from './schema.js';
 import { networkConfigFact } from './network-config.js';
 import { networkOf } from './net.js';
+import { kernelOptions, parseKernelConfigOnce } from './kernel-cache.js';
 import { deviceBackend, differingFlags, selectIface } from './iface.js';
 import { DATA_PATHS } from './schema.js';
 
@@ -264,10 +265,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   if (offset?.r.offsetSeconds !== undefined && offset.r.offsetSeconds !== null) timeSync.offsetSeconds = offset.r.offsetSeconds;
 
   // ---- kernel
-  const kconf = parsed('kernel-config', 'node/kernel-config.txt', parseKernelConfig);
+  const kconf = parsed('kernel-config', 'node/kernel-config.txt', parseKernelConfigOnce);
   const kconfOutcome = get('kernel-config', 'node/kernel-config.txt').outcome;
-  const options: Record<string, string> = Object.create(null);
-  for (const [k, v] of kconf?.value ?? []) options[k] = v.value;
+  const options = kernelOptions(kconf?.value);
   const loadedSet = new Set<string>();
   const mods = parsed('modules', 'node/proc-modules.txt', parseProcModules);
   for (const r of mods?.value ?? []) loadedSet.add(r.name);
@@ -343,7 +343,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   // ---- log
   const logPrimary = get('flanneld-log', 'node/flanneld.log');
   const logR = logPrimary.text !== null ? logPrimary : get('kube-flannel-log', 'kube/flannel-pod.log');
-  const log = buildLog(logR.text, logR.outcome.file ?? 'node/flanneld.log', logR.outcome, refYear, refMonth, matcher, input);
+  const log = buildLog(logR.text, logR.outcome.file ?? 'node/flanneld.log', logR.outcome, refYear, refMonth, matcher, input, parseNotes);
   if (!log.collected && logR.outcome.entry?.source) log.source = logR.outcome.entry.source;
 
   // ---- node mode and its flannel
@@ -573,7 +573,7 @@ function subnetEnvFact(vars: Record<string, { value: string; line: number }>, ev
 const EVENTS_HEAD = 100;
 const EVENTS_TAIL = 100;
 
-function buildLog(text: string | null, file: string, outcome: CommandOutcome, refYear: number, refMonth: number | undefined, matcher: SignatureMatcher, input: string): FactOf<'Log'> {
+function buildLog(text: string | null, file: string, outcome: CommandOutcome, refYear: number, refMonth: number | undefined, matcher: SignatureMatcher, input: string, notes: (issues: ParseIssue[]) => void): FactOf<'Log'> {
   const log: FactOf<'Log'> = { collected: false, source: outcome.entry?.source ?? '', file, lines: 0, truncated: outcome.state === 'truncated' || outcome.entry?.truncated === true, events: [], counts: Object.create(null), intervals: Object.create(null), last: Object.create(null) };
   if (text === null) return log;
   // last timestamp (ms) per signature, for the intervals between repeats (daily lease losses)
@@ -610,6 +610,7 @@ function buildLog(text: string | null, file: string, outcome: CommandOutcome, re
     }
   }
   log.lines = scan.lines;
+  notes(issues); // skipped over-long lines: the report says what was not read
   if (scan.firstTime !== null) {
     log.firstTime = scan.firstTime;
     log.lastTime = scan.lastTime ?? scan.firstTime;

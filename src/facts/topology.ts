@@ -4,7 +4,7 @@
 // Computed once here so that no rule searches one node's data inside a loop over nodes.
 import { compareVersions, parseVersion } from '../parsers/flannel-version.js';
 import type { ClusterFact, EtcdFact, FactOf, KubeFact, NodeFact } from './schema.js';
-import { cidrContains, networkOf, parseCidrLoose } from './net.js';
+import { networkOf, parseCidrLoose, parsedCidrContains } from './net.js';
 import { goArch } from './iface.js';
 
 type Group = FactOf<'Group'>;
@@ -70,6 +70,10 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
     const ip = kn.publicIp ?? kn.internalIp;
     if (ip && !peerIps.has(ip)) peerIps.set(ip, kn.name);
   }
+  // parsed once, not once per node (every node looks at every peer)
+  const peerList = [...peerIps].map(([ip, name]) => ({ ip, name, parsed: parseCidrLoose(ip) }));
+  // every lease subnet of the backend, sorted once: a node's peers are these without its own
+  const leasePeers = backend ? [...new Set(etcd.leases.filter((l) => (l.backendType || 'udp') === backend).map((l) => l.subnet))].sort() : [];
 
   for (const n of nodes) {
     const arch = goArch(n.arch);
@@ -106,14 +110,13 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
 
     // ---- peers this node should route to (only when its flannel runs and its subnet is known)
     if (backend && ROUTED_BACKENDS.has(backend) && n.flanneld.length > 0 && n.subnet) {
-      const peers = new Set<string>();
-      if (cluster.mode === 'etcd') {
-        for (const l of etcd.leases) if ((l.backendType || 'udp') === backend && l.subnet !== n.subnet) peers.add(l.subnet);
-      } else {
-        for (const kn of kube.nodes) if (kn.flannelManaged && kn.podCIDR && kn.name !== n.hostname && (kn.backendType ?? backend) === backend) peers.add(networkOf(kn.podCIDR) ?? kn.podCIDR);
-      }
       const routed = new Set(n.routes.map((r) => r.dst));
-      n.peerSubnets = [...peers].sort();
+      if (cluster.mode === 'etcd') n.peerSubnets = leasePeers.filter((s) => s !== n.subnet);
+      else {
+        const peers = new Set<string>();
+        for (const kn of kube.nodes) if (kn.flannelManaged && kn.podCIDR && kn.name !== n.hostname && (kn.backendType ?? backend) === backend) peers.add(networkOf(kn.podCIDR) ?? kn.podCIDR);
+        n.peerSubnets = [...peers].sort();
+      }
       n.missingPeerRoutes = n.peerSubnets.filter((s) => !routed.has(s));
     }
 
@@ -134,8 +137,9 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
       ...n.routes.filter((r) => !r.gateway && r.dst.includes('/') && !r.dst.includes(':') && r.dev && !r.dev.startsWith('flannel') && r.dev !== 'cni0').map((r) => r.dst),
     ];
     const own = new Set(n.addresses);
-    n.nonL2Peers = [...peerIps]
-      .filter(([ip, name]) => !own.has(ip) && name !== n.hostname && !onLink.some((c) => cidrContains(c, ip)))
-      .map(([ip, name]) => (name === ip ? ip : `${name} (${ip})`));
+    const nets = onLink.map(parseCidrLoose);
+    n.nonL2Peers = peerList
+      .filter(({ ip, name, parsed }) => !own.has(ip) && name !== n.hostname && !nets.some((c) => parsedCidrContains(c, parsed)))
+      .map(({ ip, name }) => (name === ip ? ip : `${name} (${ip})`));
   }
 }

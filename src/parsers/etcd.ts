@@ -29,11 +29,19 @@ function parseEtcdJson(text: string, file: string): { value: unknown; issues: Pa
   return { value: null, issues: jsonDocIssues(parseJsonDoc(text, file), file) };
 }
 
+/**
+ * A decimal that fits in 64 bits (int64 ids, or uint64 cluster/member ids). 20 digits alone is not
+ * enough: 2^64 + N would wrap (BigInt.asUintN) onto lease N's hex id and borrow that lease's TTL.
+ */
+function fits64(s: string): boolean {
+  return /^-?\d{1,20}$/.test(s) && BigInt(s) >= -(2n ** 63n) && BigInt(s) < 2n ** 64n;
+}
+
 /** An int64 field as a decimal string; numbers are accepted only when exact (gateway output is quoted already). */
 function int64At(o: unknown, key: string, file: string, where: string, issues: ParseIssue[]): string | null {
   const v = prop(o, key);
   if (v === undefined || v === null) return null;
-  if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) return v;
+  if (typeof v === 'string' && fits64(v)) return v;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
   // never String(v) on an object: `{"toString":1,"valueOf":1}` makes that throw
   const shown = typeof v === 'string' || typeof v === 'number' ? clip(String(v), 40) : `a JSON ${Array.isArray(v) ? 'array' : typeof v}`;
@@ -50,7 +58,7 @@ function countAt(o: unknown, key: string): number | null {
 
 /** Hex lease id as etcdctl prints it in text output and file names (`%016x`: lowercase, 16 digits). */
 export function leaseIdHex(decimal: string): string | null {
-  if (!/^-?\d{1,20}$/.test(decimal)) return null;
+  if (!fits64(decimal)) return null;
   const v = BigInt.asUintN(64, BigInt(decimal));
   return v.toString(16).padStart(16, '0');
 }

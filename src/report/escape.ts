@@ -32,7 +32,8 @@ export function stripControl(s: string): string {
 
 /** stripControl, then every whitespace run holding a newline or tab becomes one space: for one-line output. */
 export function oneLine(s: string): string {
-  return stripControl(s).replace(/[ \t]*[\n\t][\s]*/g, ' ');
+  // (?<!…): a match starts only where a run of blanks starts, else a long run is rescanned from each of its characters (quadratic)
+  return stripControl(s).replace(/(?<![ \t])[ \t]*[\n\t][\s]*/g, ' ');
 }
 
 const HTML_ENTITIES: Record<string, string> = {

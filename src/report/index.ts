@@ -25,7 +25,9 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'html':
       return renderHtml(report);
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      // JSON.stringify escapes C0 but leaves DEL, C1 (U+009B is a CSI to many terminals) and bidi
+      // overrides raw: `cat report.json` must not let a bundle value drive the terminal. Lossless.
+      return JSON.stringify(report, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
     default: {
       const never: never = format;
       throw new Error(`unknown report format: ${String(never)}`);

@@ -366,7 +366,7 @@ function hardTruncate(body: string, note: string, maxChars: number): string {
     if (fence && (k === 1 || openAfter[k - 2] === null)) continue; // would end on an opening fence
     const closing = fence ? fence.length + 1 : 0;
     if ((upTo[k - 1] as number) + closing + 1 + note.length > maxChars) continue;
-    const kept = lines.slice(0, k).join('\n').replace(/\n+$/, '');
+    const kept = lines.slice(0, k).join('\n').replace(/(?<!\n)\n+$/, ''); // (?<!\n): linear on many trailing newlines
     return kept + '\n' + (fence ? fence + '\n' : '') + '\n' + note;
   }
   return note;

@@ -64,3 +64,15 @@ test('LogScan parses only the lines holding a literal (or a backslash)', () => {
   const yielded = [...new LogScan(texts.mixed, 'f.log', 2026, {}, ['Using interface'])].map((l) => l.line);
   assert.deepEqual(yielded, [5, 6, 8]);
 });
+
+test('LogScan agrees with iterating every line on random logs', () => {
+  let seed = 12345;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pieces = ['I1126 05:13:06.101233     812 main.go:1] ', 'Lease ', 'renewed', 'out of ', 'subnets', 'node "', 'x', '\\', '"', ' ', '\r', 'Using interface with name', 'time="2026-11-26T05:13:07Z" msg="'];
+  for (let round = 0; round < 200; round++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 30; i++) lines.push(Array.from({ length: Math.floor(rnd() * 6) }, () => pieces[Math.floor(rnd() * pieces.length)]).join(''));
+    const text = (rnd() < 0.2 ? '\ufeff' : '') + lines.join(rnd() < 0.5 ? '\n' : '\r\n');
+    assert.deepEqual(scanned(text, LITERALS, LITERALS), reference(text, LITERALS), text);
+  }
+});
