@@ -88,7 +88,8 @@ test('the signatures run in linear time on hostile lines', () => {
     `"logger":"etcd-client"${' "msg":"retrying of unary invoker'.repeat(20_000)}`,
     `Couldn't fetch network config: ${'100: Key not found ('.repeat(30_000)}`,
   ];
+  // a hang guard, not a speed target (npm run bench measures speed): backtracking would take hours here
   const t0 = performance.now();
   for (const line of hostile) matcher.match(line);
-  assert.ok(performance.now() - t0 < 3000, `took ${Math.round(performance.now() - t0)} ms`);
+  assert.ok(performance.now() - t0 < 20_000, `took ${Math.round(performance.now() - t0)} ms`);
 });
