@@ -77,9 +77,17 @@ export function parseCidrLoose(s: string): (Cidr & { host: bigint }) | null {
 }
 
 function prefixMask(prefix: number, bits: number): bigint {
-  const all = (1n << BigInt(bits)) - 1n;
-  return prefix === 0 ? 0n : (all >> BigInt(bits - prefix)) << BigInt(bits - prefix);
+  // computed once per (prefix, family): cross-node checks call this millions of times
+  const table = bits === 32 ? MASKS_V4 : MASKS_V6;
+  let m = table[prefix];
+  if (m === undefined) {
+    const all = (1n << BigInt(bits)) - 1n;
+    m = table[prefix] = prefix === 0 ? 0n : (all >> BigInt(bits - prefix)) << BigInt(bits - prefix);
+  }
+  return m;
 }
+const MASKS_V4: bigint[] = [];
+const MASKS_V6: bigint[] = [];
 
 export function formatIp(addr: bigint, family: 4 | 6): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((addr >> s) & 255n)).join('.');
