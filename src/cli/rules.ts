@@ -81,7 +81,7 @@ export function renderFactsMarkdown(): string {
   for (const [k, v] of Object.entries(DATA_PATHS.node)) out.push(`- \`nodes.${k}\` (every node) or \`<as>.${k}\` (the forEach node): ${v.doc} (commands: ${v.commands.join(', ')})`);
   out.push('', '## Functions', '');
   for (const [sig, doc] of Object.entries(CEL_FUNCTIONS)) out.push(`- \`${sig}\`: ${doc}`);
-  out.push('- Template helpers: `join list sep`, `duration seconds`, `count list`, `eq a b`, `first list`.');
+  out.push('- Template helpers: `join list sep`, `duration seconds`, `count list`, `eq a b`, `gt a b`, `first list`.');
   out.push('', '## Types', '');
   for (const [name, fields] of Object.entries(FACT_TYPES)) {
     out.push(`### ${name}`, '', '| field | type | description |', '|---|---|---|');

@@ -15,6 +15,7 @@ hb.registerHelper('join', (list: unknown, sep: unknown) =>
 hb.registerHelper('duration', (seconds: unknown) => (typeof seconds === 'bigint' || typeof seconds === 'number' ? formatDuration(Number(seconds)) : 'unknown'));
 hb.registerHelper('count', (list: unknown) => (Array.isArray(list) ? list.length : list && typeof list === 'object' ? Object.keys(list).length : 0));
 hb.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
+hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
 hb.registerHelper('first', (list: unknown) => (Array.isArray(list) && list.length ? list[0] : ''));
 
 const HELPERS: Record<string, { params: ('list' | 'any' | 'int' | 'string')[]; returns: string }> = {
@@ -22,6 +23,7 @@ const HELPERS: Record<string, { params: ('list' | 'any' | 'int' | 'string')[]; r
   duration: { params: ['int'], returns: 'string' },
   count: { params: ['any'], returns: 'int' },
   eq: { params: ['any', 'any'], returns: 'bool' },
+  gt: { params: ['int', 'int'], returns: 'bool' },
   first: { params: ['list'], returns: 'string' },
 };
 const BLOCKS = new Set(['if', 'unless', 'each', 'with']);

@@ -15,6 +15,20 @@ const DEVICE_BACKENDS = new Set(['vxlan', 'wireguard', 'udp', 'ipip']);
 /** Backends whose per-peer routes name the peer's subnet (vxlan: via flannel.N; host-gw: via the peer). */
 const ROUTED_BACKENDS = new Set(['vxlan', 'host-gw']);
 const VXLAN_DEFAULT_PORT = 8472;
+/** Per-node lists of peers are cut to this many examples (their counts stay exact): facts stay linear in nodes. */
+const PEER_EXAMPLES = 20;
+
+/** Counts the items that `bad` picks, keeping the first PEER_EXAMPLES of them. */
+function countAndSample<T>(items: Iterable<T>, bad: (t: T) => boolean, show: (t: T) => string): { count: number; sample: string[] } {
+  let count = 0;
+  const sample: string[] = [];
+  for (const it of items) {
+    if (!bad(it)) continue;
+    count++;
+    if (sample.length < PEER_EXAMPLES) sample.push(show(it));
+  }
+  return { count, sample };
+}
 
 /** k3s --flannel-backend values as flannel backend types (k3s docs: wireguard-native is flannel's wireguard). */
 function k3sBackend(v: string): string {
@@ -74,6 +88,8 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
   const peerList = [...peerIps].map(([ip, name]) => ({ ip, name, parsed: parseCidrLoose(ip) }));
   // every lease subnet of the backend, sorted once: a node's peers are these without its own
   const leasePeers = backend ? [...new Set(etcd.leases.filter((l) => (l.backendType || 'udp') === backend).map((l) => l.subnet))].sort() : [];
+  // kube mode: every annotated node's podCIDR of the backend (a node skips its own)
+  const kubePeers = backend ? [...new Set(kube.nodes.filter((kn) => kn.flannelManaged && kn.podCIDR && (kn.backendType ?? backend) === backend).map((kn) => networkOf(kn.podCIDR!) ?? kn.podCIDR!))].sort() : [];
 
   for (const n of nodes) {
     const arch = goArch(n.arch);
@@ -111,13 +127,12 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
     // ---- peers this node should route to (only when its flannel runs and its subnet is known)
     if (backend && ROUTED_BACKENDS.has(backend) && n.flanneld.length > 0 && n.subnet) {
       const routed = new Set(n.routes.map((r) => r.dst));
-      if (cluster.mode === 'etcd') n.peerSubnets = leasePeers.filter((s) => s !== n.subnet);
-      else {
-        const peers = new Set<string>();
-        for (const kn of kube.nodes) if (kn.flannelManaged && kn.podCIDR && kn.name !== n.hostname && (kn.backendType ?? backend) === backend) peers.add(networkOf(kn.podCIDR) ?? kn.podCIDR);
-        n.peerSubnets = [...peers].sort();
-      }
-      n.missingPeerRoutes = n.peerSubnets.filter((s) => !routed.has(s));
+      const own = n.subnet;
+      const peers = cluster.mode === 'etcd' ? leasePeers : kubePeers;
+      const missing = countAndSample(peers, (s) => s !== own && !routed.has(s), (s) => s);
+      n.peerSubnetCount = peers.length - (peers.includes(own) ? 1 : 0);
+      n.missingPeerRouteCount = missing.count;
+      n.missingPeerRoutes = missing.sample;
     }
 
     // ---- backend types each source says
@@ -132,14 +147,19 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
     n.backendViews = views;
 
     // ---- peers not on-link (host-gw routes "via <peer>" need the peer in a connected network)
+    if (backend !== 'host-gw') continue;
     const onLink = [
       ...n.interfaces.filter((i) => !i.flannelBackend && i.kind !== 'bridge' && i.name !== 'lo').flatMap((i) => i.addresses.filter((a) => !a.includes(':'))),
       ...n.routes.filter((r) => !r.gateway && r.dst.includes('/') && !r.dst.includes(':') && r.dev && !r.dev.startsWith('flannel') && r.dev !== 'cni0').map((r) => r.dst),
     ];
     const own = new Set(n.addresses);
     const nets = onLink.map(parseCidrLoose);
-    n.nonL2Peers = peerList
-      .filter(({ ip, name, parsed }) => !own.has(ip) && name !== n.hostname && !nets.some((c) => parsedCidrContains(c, parsed)))
-      .map(({ ip, name }) => (name === ip ? ip : `${name} (${ip})`));
+    const far = countAndSample(
+      peerList,
+      ({ ip, name, parsed }) => !own.has(ip) && name !== n.hostname && !nets.some((c) => parsedCidrContains(c, parsed)),
+      ({ ip, name }) => (name === ip ? ip : `${name} (${ip})`),
+    );
+    n.nonL2PeerCount = far.count;
+    n.nonL2Peers = far.sample;
   }
 }
