@@ -109,11 +109,15 @@ export interface FixtureLib {
   klogTime(us: number): string;
   ipToInt(ip: string): number;
   intToIp(n: number): string;
+  /** files below `top` -> a deterministic .tar.gz (sorted entries, fixed mtime) */
+  makeTarGz(files: Map<string, Buffer>, top: string, mtime: number, level?: number): Buffer;
+  /** Ubuntu-like kernel options the fixtures use: vxlan, bridge and netfilter as modules */
+  DISTRO_KERNEL_CONFIG: Record<string, string | null>;
 }
 
 export const readTemplate = (name: string): string => readFileSync(path.join(TEMPLATES, name), 'utf8');
 
 export async function loadFixtureLib(): Promise<FixtureLib> {
-  const mods = await Promise.all(['net', 'etcd', 'logs', 'system', 'util'].map((m) => import(pathToFileURL(path.join(LIB, `${m}.mjs`)).href)));
+  const mods = await Promise.all(['net', 'etcd', 'logs', 'system', 'util', 'tar'].map((m) => import(pathToFileURL(path.join(LIB, `${m}.mjs`)).href)));
   return Object.assign({}, ...mods) as FixtureLib;
 }

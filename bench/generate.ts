@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { tarGz } from './tar.js';
 import { loadFixtureLib, readTemplate, REPO_ROOT, type Cmd, type FixtureLib, type Link, type Proc, type Route } from './fixture-lib.js';
 
 /** Bump when the generated content changes: cached clusters of other versions are regenerated. */
@@ -34,16 +33,6 @@ const MAX_LEASES = 2000;
 const DURATION: Record<string, number> = { date: 2, uname: 2, ps: 14, 'flanneld-cmdline': 1, 'flanneld-environ': 1, 'flanneld-version': 9, 'kernel-config': 3, 'flanneld-log': 212, 'etcd-get-prefix': 31, 'etcd-lease-ttl': 17 };
 const ETCD_IDS = ['etcd-version', 'etcd-endpoint-status', 'etcd-endpoint-health', 'etcd-get-prefix', 'etcd-lease-list', 'etcd-lease-ttl', 'etcd-v2-get-config', 'etcd-v2-ls', 'etcd-v2-tree'];
 const KUBE_IDS = ['kube-nodes', 'kube-flannel-pods', 'kube-flannel-cfg', 'kube-flannel-log'];
-/** As make-fixtures: Ubuntu-like kernel, the flannel-relevant options as modules. */
-const KERNEL_OVERRIDES: Record<string, string | null> = {
-  CONFIG_IKCONFIG_PROC: 'n', CONFIG_VXLAN: 'm', CONFIG_BRIDGE: 'm', CONFIG_BRIDGE_NETFILTER: 'm', CONFIG_VETH: 'y', CONFIG_TUN: 'y',
-  CONFIG_NET_UDP_TUNNEL: 'm', CONFIG_WIREGUARD: 'm', CONFIG_NET_IPIP: 'm', CONFIG_NF_NAT: 'm', CONFIG_NETFILTER_XT_MATCH_COMMENT: 'm',
-  CONFIG_NETFILTER_XTABLES: 'y', CONFIG_IP_NF_IPTABLES: 'y', CONFIG_IP_NF_NAT: 'm', CONFIG_IP_NF_FILTER: 'm', CONFIG_IP_NF_TARGET_MASQUERADE: 'm',
-  CONFIG_IP_NF_MANGLE: 'm', CONFIG_IP_NF_RAW: 'm', CONFIG_STP: 'm', CONFIG_LLC: 'm', CONFIG_NETFILTER_XT_NAT: 'm', CONFIG_NFT_NAT: 'm',
-  CONFIG_NETFILTER_XT_TARGET_MASQUERADE: 'm', CONFIG_NETFILTER_XT_MATCH_CONNTRACK: 'm', CONFIG_NETFILTER_XT_MATCH_ADDRTYPE: 'm',
-  CONFIG_NFT_COMPAT: 'm', CONFIG_NF_CONNTRACK: 'm', CONFIG_NF_TABLES: 'm', CONFIG_NETFILTER_NETLINK: 'm', CONFIG_OVERLAY_FS: 'm',
-  CONFIG_NF_DEFRAG_IPV4: 'm', CONFIG_NF_DEFRAG_IPV6: 'm', CONFIG_LIBCRC32C: 'm', CONFIG_BINFMT_MISC: 'm', CONFIG_IP_NF_IPTABLES_LEGACY: null,
-};
 
 export interface GeneratedCluster {
   size: number;
@@ -133,7 +122,7 @@ interface Shared {
 
 export async function loadShared(): Promise<Shared> {
   const L = await loadFixtureLib();
-  const kernelConfig = padKernelConfig(L.buildKernelConfig(readTemplate('synthetic-kernel-config-base.txt'), readTemplate('proc-config-gz-grep.txt'), RELEASE, KERNEL_OVERRIDES));
+  const kernelConfig = padKernelConfig(L.buildKernelConfig(readTemplate('synthetic-kernel-config-base.txt'), readTemplate('proc-config-gz-grep.txt'), RELEASE, L.DISTRO_KERNEL_CONFIG));
   const modules = L.loadedModules(kernelConfig, {}, readTemplate('synthetic-proc-modules.txt').trim().split('\n'));
   return {
     L,
@@ -377,7 +366,7 @@ export function nodeArchive(S: Shared, size: number, i: number): { name: string;
   };
   files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
   const top = `flannel-diag-${id.hostname}-${L.compactStamp(clockMs)}`;
-  return { name: `${top}.tar.gz`, data: tarGz(files, top, Math.floor(clockMs / 1000)) };
+  return { name: `${top}.tar.gz`, data: L.makeTarGz(files, top, Math.floor(clockMs / 1000), 6) };
 }
 
 // ---- the cluster, cached ---------------------------------------------------------------------------------

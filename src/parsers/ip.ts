@@ -25,6 +25,31 @@ function jsonArray(text: string, file: string): { rows: unknown[]; issues: Parse
   return { rows: doc.value, issues: [] };
 }
 
+/**
+ * Builds one row per JSON array element that has the string field `key` (ifname, dst, mac); an element
+ * without it is a parse issue naming `what`, unless `quietWhen` says the element is expected noise.
+ */
+function rowsWith<T>(
+  text: string,
+  file: string,
+  key: string,
+  what: string,
+  build: (r: unknown, keyValue: string, index: number, issues: ParseIssue[]) => T,
+  quietWhen: (r: unknown) => boolean = () => false,
+): Parsed<T[]> {
+  const { rows, issues } = jsonArray(text, file);
+  const value: T[] = [];
+  rows.forEach((r, i) => {
+    const v = strAt(r, key);
+    if (v === null) {
+      if (!quietWhen(r)) issues.push(issue(file, null, `/${i}: ${what} without ${key}`));
+      return;
+    }
+    value.push(build(r, v, i, issues));
+  });
+  return { value, issues };
+}
+
 // ---- link -----------------------------------------------------------------------------------------
 
 function vxlanFromJson(data: unknown): VxlanInfo {
@@ -38,17 +63,10 @@ function vxlanFromJson(data: unknown): VxlanInfo {
 }
 
 export function parseIpLinkJson(text: string, file: string): Parsed<LinkRow[]> {
-  const { rows, issues } = jsonArray(text, file);
-  const value: LinkRow[] = [];
-  rows.forEach((r, i) => {
-    const ifname = strAt(r, 'ifname');
-    if (ifname === null) {
-      issues.push(issue(file, null, `/${i}: link without ifname`));
-      return;
-    }
+  return rowsWith(text, file, 'ifname', 'link', (r, ifname) => {
     const info = objAt(r, 'linkinfo');
     const kind = strAt(info, 'info_kind');
-    value.push({
+    return {
       ifname,
       ifindex: numAt(r, 'ifindex'),
       mtu: numAt(r, 'mtu'),
@@ -59,9 +77,8 @@ export function parseIpLinkJson(text: string, file: string): Parsed<LinkRow[]> {
       master: strAt(r, 'master'),
       vxlan: kind === 'vxlan' ? vxlanFromJson(objAt(info, 'info_data')) : null,
       line: null,
-    });
+    };
   });
-  return { value, issues };
 }
 
 interface LinkHeader {
@@ -174,24 +191,24 @@ function addrInfoFromJson(a: unknown): AddrInfo | null {
 }
 
 export function parseIpAddrJson(text: string, file: string): Parsed<AddrRow[]> {
-  const { rows, issues } = jsonArray(text, file);
-  const value: AddrRow[] = [];
-  rows.forEach((r, i) => {
-    const ifname = strAt(r, 'ifname');
-    if (ifname === null) {
-      // `ip -j addr` prints `{}` for links filtered out by the query: not an error
-      if (!(typeof r === 'object' && r !== null && Object.keys(r).length === 0)) issues.push(issue(file, null, `/${i}: address entry without ifname`));
-      return;
-    }
-    const addresses: AddrInfo[] = [];
-    (arrAt(r, 'addr_info') ?? []).forEach((a, j) => {
-      const info = addrInfoFromJson(a);
-      if (info) addresses.push(info);
-      else issues.push(issue(file, null, `/${i}/addr_info/${j}: address without family/local/prefixlen`));
-    });
-    value.push({ ifname, operstate: strAt(r, 'operstate'), flags: strArrAt(r, 'flags'), addresses, line: null });
-  });
-  return { value, issues };
+  // `ip -j addr` prints `{}` for links filtered out by the query: not an error
+  const empty = (r: unknown) => typeof r === 'object' && r !== null && Object.keys(r).length === 0;
+  return rowsWith(
+    text,
+    file,
+    'ifname',
+    'address entry',
+    (r, ifname, i, issues) => {
+      const addresses: AddrInfo[] = [];
+      (arrAt(r, 'addr_info') ?? []).forEach((a, j) => {
+        const info = addrInfoFromJson(a);
+        if (info) addresses.push(info);
+        else issues.push(issue(file, null, `/${i}/addr_info/${j}: address without family/local/prefixlen`));
+      });
+      return { ifname, operstate: strAt(r, 'operstate'), flags: strArrAt(r, 'flags'), addresses, line: null };
+    },
+    empty,
+  );
 }
 
 /** `inet 10.244.1.0/32 scope global flannel.1`, `inet 10.0.0.1 peer 10.0.0.2/32 …` (point-to-point). */
@@ -240,27 +257,12 @@ export function parseIpAddrText(text: string, file: string): Parsed<AddrRow[]> {
 // ---- route ----------------------------------------------------------------------------------------
 
 export function parseIpRouteJson(text: string, file: string): Parsed<RouteRow[]> {
-  const { rows, issues } = jsonArray(text, file);
-  const value: RouteRow[] = [];
-  rows.forEach((r, i) => {
-    const dst = strAt(r, 'dst');
-    if (dst === null) {
-      issues.push(issue(file, null, `/${i}: route without dst`));
-      return;
-    }
-    const row: RouteRow = {
-      dst,
-      gateway: strAt(r, 'gateway'),
-      dev: strAt(r, 'dev'),
-      flags: strArrAt(r, 'flags'),
-      protocol: strAt(r, 'protocol'),
-      line: null,
-    };
+  return rowsWith(text, file, 'dst', 'route', (r, dst) => {
+    const row: RouteRow = { dst, gateway: strAt(r, 'gateway'), dev: strAt(r, 'dev'), flags: strArrAt(r, 'flags'), protocol: strAt(r, 'protocol'), line: null };
     const type = strAt(r, 'type');
     if (type !== null) row.type = type;
-    value.push(row);
+    return row;
   });
-  return { value, issues };
 }
 
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'anycast']);
@@ -305,18 +307,10 @@ export function parseIpRouteText(text: string, file: string): Parsed<RouteRow[]>
  * `bridge -j fdb show dev flannel.1` omits `dev` (the query named it): pass the device as `dev` to fill it.
  */
 export function parseBridgeFdbJson(text: string, file: string, dev?: string): Parsed<FdbRow[]> {
-  const { rows, issues } = jsonArray(text, file);
-  const value: FdbRow[] = [];
-  rows.forEach((r, i) => {
-    const mac = strAt(r, 'mac');
-    if (mac === null) {
-      issues.push(issue(file, null, `/${i}: fdb entry without mac`));
-      return;
-    }
+  return rowsWith(text, file, 'mac', 'fdb entry', (r, mac) => {
     const state = strAt(r, 'state') ?? (strArrAt(r, 'state')[0] ?? null);
-    value.push({ mac, dst: strAt(r, 'dst'), dev: strAt(r, 'ifname') ?? strAt(r, 'dev') ?? dev ?? null, state, flags: strArrAt(r, 'flags'), line: null });
+    return { mac, dst: strAt(r, 'dst'), dev: strAt(r, 'ifname') ?? strAt(r, 'dev') ?? dev ?? null, state, flags: strArrAt(r, 'flags'), line: null };
   });
-  return { value, issues };
 }
 
 const FDB_FLAGS = new Set(['self', 'master', 'router', 'extern_learn', 'offload', 'sticky', 'use']);
