@@ -120,3 +120,37 @@ test('the built-in rules lint clean', () => {
   assert.deepEqual(r.errors.map(formatDiagnostic), []);
   assert.ok(r.rules.length >= 6);
 });
+
+test('flannel-diag rules test: exit 0 when every case passes, 1 when one fails, 2 on invalid files', () => {
+  const passing = `cases:
+  - name: healthy
+    fixture: ${repoPath('fixtures/clusters/healthy-etcd')}
+    expect: [{ status: pass, count: 3 }]
+  - name: node-c not synchronized
+    fixture: ${repoPath('fixtures/clusters/healthy-etcd')}
+    files:
+      "node-c:node/timedatectl-show.txt": "NTP=no\\nNTPSynchronized=no\\n"
+    expect: [{ status: warn, node: node-c }]
+  - name: no time data
+    fixture: ${repoPath('fixtures/clusters/healthy-etcd')}
+    remove: ["node-a:node/timedatectl-*"]
+    expect: [{ status: skipped, node: node-a }]
+`;
+  const cli = (dir: string) => spawnSync(process.execPath, [repoPath('dist/src/cli/main.js'), 'rules', 'test', dir], { encoding: 'utf8' });
+  const ok = ruleDir({ 'clock/sample.yaml': GOOD, 'clock/sample.test.yaml': passing });
+  const bad = ruleDir({ 'clock/sample.yaml': GOOD, 'clock/sample.test.yaml': passing.replace('node: node-c }', 'node: node-b }') });
+  const invalid = ruleDir({ 'clock/sample.yaml': GOOD, 'clock/sample.test.yaml': passing.replace('expect: [{ status: pass', 'expected: [{ status: pass') });
+  try {
+    const r0 = cli(ok);
+    assert.equal(r0.status, 0, r0.stdout);
+    assert.match(r0.stdout, /^3 passed, 0 failed$/m);
+    const r1 = cli(bad);
+    assert.equal(r1.status, 1, r1.stdout);
+    assert.match(r1.stdout, /FAIL clock\.sample :: node-c not synchronized/);
+    const r2 = cli(invalid);
+    assert.equal(r2.status, 2, r2.stdout);
+    assert.match(r2.stdout, /sample\.test\.yaml:\d+:\d+: .*unknown key "expected"/);
+  } finally {
+    for (const d of [ok, bad, invalid]) rmSync(d, { recursive: true, force: true });
+  }
+});
