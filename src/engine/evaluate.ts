@@ -17,7 +17,12 @@ export interface EvaluationResult {
 const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const SUBJECT_FIELDS = ['key', 'hostname', 'name', 'value', 'id', 'input', 'command', 'endpoint', 'signature', 'location'];
-const MAX_FINDINGS_PER_RULE = 2000;
+/**
+ * Above this many passing subjects a rule's passes are reported as one finding that counts them: a
+ * 5,000-node cluster would otherwise carry 5,000 "node-x is fine" findings per rule. Fail, warn and
+ * skipped findings are always one per subject.
+ */
+const PASS_DETAIL_LIMIT = 100;
 
 export function compareFindings(a: Finding, b: Finding): number {
   return (
@@ -97,12 +102,8 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
       return;
     }
   }
-  let count = 0;
+  const passes: Finding[] = [];
   for (const el of elements) {
-    if (++count > MAX_FINDINGS_PER_RULE) {
-      out.errors.push(`${def.id}: more than ${MAX_FINDINGS_PER_RULE} subjects; the rest were not evaluated`);
-      break;
-    }
     const ctx = def.as ? { ...vars, [def.as]: el } : vars;
     const node = nodeOf(rule, el, ctx);
     const subject = subjectOf(rule, el, ctx);
@@ -114,12 +115,12 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
     try {
       const outcome = rule.outcomes.find((o) => !o.when || o.when(ctx) === true);
       if (!outcome) {
-        out.findings.push({ ...base, status: 'pass', message: `${def.title}: no outcome matched.`, node, subject, evidence: [], remediation: null });
+        passes.push({ ...base, status: 'pass', message: `${def.title}: no outcome matched.`, node, subject, evidence: [], remediation: null });
         continue;
       }
       const evidence = collectEvidence(rule, el, ctx, cel);
       const bad = outcome.status === 'fail' || outcome.status === 'warn';
-      out.findings.push({
+      (outcome.status === 'pass' ? passes : out.findings).push({
         ...base,
         status: outcome.status,
         message: oneLine(outcome.message(ctx)),
@@ -134,6 +135,18 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
       out.errors.push(`${def.id}${subject ? ` (${subject})` : ''}: ${msg}`);
       out.findings.push({ ...base, status: 'skipped', message: `Could not evaluate this rule: ${msg}`, node, subject, evidence: [], remediation: null });
     }
+  }
+  if (passes.length <= PASS_DETAIL_LIMIT) out.findings.push(...passes);
+  else {
+    out.findings.push({
+      ...base,
+      status: 'pass',
+      message: `Passed for ${passes.length} of ${elements.length} subjects, e.g. ${passes[0].message}`,
+      node: null,
+      subject: null,
+      evidence: [],
+      remediation: null,
+    });
   }
 }
 

@@ -1,0 +1,56 @@
+// Evaluation at scale: passes of many subjects fold into one counted finding, while every fail keeps its
+// own finding (a 5,000-node cluster must not lose a failing node, nor carry 5,000 "fine" findings a rule).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CAPS } from '../../src/bundle/types.js';
+import { readForPipeline } from '../../src/engine/pipeline.js';
+import { loadRuleDirs } from '../../src/engine/loader.js';
+import { evaluateRules } from '../../src/engine/evaluate.js';
+import { SignatureMatcher } from '../../src/engine/signatures.js';
+import { buildNode, type NodeBuild } from '../../src/facts/node.js';
+import { assembleFacts } from '../../src/facts/cluster.js';
+import { repoPath } from '../helpers.js';
+
+const RULE = `id: multi-instance.names
+title: Node names
+category: multi-instance
+severity: critical
+forEach: cluster.nodeNames
+as: name
+outcomes:
+  - when: name.endsWith("7")
+    status: fail
+    message: "{{name}} ends in 7"
+  - status: pass
+    message: "{{name}} is fine"
+`;
+
+test('many passing subjects fold into one counted pass; every failing subject keeps its finding', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-eval-'));
+  try {
+    mkdirSync(path.join(dir, 'multi-instance'));
+    writeFileSync(path.join(dir, 'multi-instance', 'names.yaml'), RULE);
+    const rules = loadRuleDirs([dir]);
+    assert.deepEqual(rules.errors, []);
+    const builds: NodeBuild[] = [];
+    const matcher = new SignatureMatcher([]);
+    for await (const item of readForPipeline([repoPath('fixtures/clusters/healthy-etcd')], DEFAULT_CAPS)) if (item.bundle) builds.push(buildNode(item.bundle, matcher));
+    const { facts } = assembleFacts(builds, []);
+    facts.cluster.nodeNames = Array.from({ length: 500 }, (_, i) => `node-${i}`);
+    const r = evaluateRules(rules.rules, facts);
+    const fails = r.findings.filter((f) => f.status === 'fail');
+    const passes = r.findings.filter((f) => f.status === 'pass');
+    assert.equal(fails.length, 50, 'one finding per failing subject, none dropped');
+    assert.equal(passes.length, 1);
+    assert.match(passes[0].message, /^Passed for 450 of 500 subjects, e\.g\. node-0 is fine$/);
+    // a small cluster keeps one pass per subject
+    facts.cluster.nodeNames = ['node-1', 'node-2', 'node-7'];
+    const small = evaluateRules(rules.rules, facts);
+    assert.deepEqual(small.findings.map((f) => `${f.status} ${f.message}`), ['fail node-7 ends in 7', 'pass node-1 is fine', 'pass node-2 is fine']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
