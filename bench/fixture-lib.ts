@@ -111,6 +111,8 @@ export interface FixtureLib {
   intToIp(n: number): string;
   /** files below `top` -> a deterministic .tar.gz (sorted entries, fixed mtime) */
   makeTarGz(files: Map<string, Buffer>, top: string, mtime: number, level?: number): Buffer;
+  /** bundle-v1's network commands: id, argv, bundle file, field of renderNet's result */
+  NET_COMMANDS: [string, string[], string, 'linkJson' | 'linkText' | 'addrJson' | 'addrText' | 'routeJson' | 'routeText'][];
   /** Ubuntu-like kernel options the fixtures use: vxlan, bridge and netfilter as modules */
   DISTRO_KERNEL_CONFIG: Record<string, string | null>;
 }

@@ -135,50 +135,67 @@ function vxlanFromText(tokens: string[]): VxlanInfo {
   };
 }
 
-export function parseIpLinkText(text: string, file: string): Parsed<LinkRow[]> {
+/**
+ * `ip link`/`ip addr` text: a header line per device (`3: flannel.1: <…> mtu 1450 … state UNKNOWN`) followed
+ * by indented detail lines. Calls `open` for each header and `detail` for each of its detail lines; a header
+ * that does not parse is an issue and its details are skipped.
+ */
+function walkDeviceBlocks<T>(
+  text: string,
+  file: string,
+  what: string,
+  open: (h: NonNullable<ReturnType<typeof parseLinkHeader>>, no: number) => T,
+  detail: (cur: T, t: string[], no: number, line: string, issues: ParseIssue[]) => void,
+): Parsed<T[]> {
   const issues: ParseIssue[] = [];
-  const value: LinkRow[] = [];
-  let cur: LinkRow | null = null;
-  let detailLines = 0;
+  const value: T[] = [];
+  let cur: T | null = null;
   for (const { no, text: line } of iterLines(text, file, issues)) {
     if (line.trim() === '') continue;
     if (!isContinuation(line)) {
       const h = parseLinkHeader(line);
-      cur = null;
-      if (!h) {
-        issues.push(issue(file, no, `not an ip link line: ${clip(line, 80)}`));
-        continue;
-      }
-      cur = {
-        ifname: h.ifname,
-        ifindex: h.ifindex,
-        mtu: toInt(h.attrs.get('mtu')),
-        operstate: h.attrs.get('state') ?? null,
-        flags: h.flags,
-        address: null,
-        kind: null,
-        master: h.attrs.get('master') ?? null,
-        vxlan: null,
-        line: no,
-      };
-      detailLines = 0;
-      value.push(cur);
+      cur = h ? open(h, no) : null;
+      if (cur) value.push(cur);
+      else issues.push(issue(file, no, `not an ${what} line: ${clip(line, 80)}`));
       continue;
     }
-    if (!cur) continue; // continuation of a line already reported
-    const t = fields(line);
-    if (t[0].startsWith('link/')) {
-      if (t[0] !== 'link/none' && t[0] !== 'link/void') cur.address = t[1] ?? null;
-      continue;
-    }
-    detailLines++;
-    // with -d the first detail line names the kind (`vxlan id 1 …`, `veth`, `bridge …`); slave kinds follow
-    if (detailLines === 1 && cur.kind === null && !NOT_A_KIND.has(t[0]) && !t[0].endsWith('_slave') && /^[a-z][a-z0-9_]*$/.test(t[0])) {
-      cur.kind = t[0];
-      if (t[0] === 'vxlan') cur.vxlan = vxlanFromText(t.slice(1));
-    }
+    if (cur) detail(cur, fields(line), no, line, issues); // else: continuation of a line already reported
   }
   return { value, issues };
+}
+
+export function parseIpLinkText(text: string, file: string): Parsed<LinkRow[]> {
+  const detailLines = new Map<LinkRow, number>();
+  return walkDeviceBlocks<LinkRow>(
+    text,
+    file,
+    'ip link',
+    (h, no) => ({
+      ifname: h.ifname,
+      ifindex: h.ifindex,
+      mtu: toInt(h.attrs.get('mtu')),
+      operstate: h.attrs.get('state') ?? null,
+      flags: h.flags,
+      address: null,
+      kind: null,
+      master: h.attrs.get('master') ?? null,
+      vxlan: null,
+      line: no,
+    }),
+    (cur, t) => {
+      if (t[0].startsWith('link/')) {
+        if (t[0] !== 'link/none' && t[0] !== 'link/void') cur.address = t[1] ?? null;
+        return;
+      }
+      const n = (detailLines.get(cur) ?? 0) + 1;
+      detailLines.set(cur, n);
+      // with -d the first detail line names the kind (`vxlan id 1 …`, `veth`, `bridge …`); slave kinds follow
+      if (n === 1 && cur.kind === null && !NOT_A_KIND.has(t[0]) && !t[0].endsWith('_slave') && /^[a-z][a-z0-9_]*$/.test(t[0])) {
+        cur.kind = t[0];
+        if (t[0] === 'vxlan') cur.vxlan = vxlanFromText(t.slice(1));
+      }
+    },
+  );
 }
 
 // ---- addr -----------------------------------------------------------------------------------------
@@ -228,30 +245,18 @@ function addrInfoFromText(t: string[]): AddrInfo | null {
 }
 
 export function parseIpAddrText(text: string, file: string): Parsed<AddrRow[]> {
-  const issues: ParseIssue[] = [];
-  const value: AddrRow[] = [];
-  let cur: AddrRow | null = null;
-  for (const { no, text: line } of iterLines(text, file, issues)) {
-    if (line.trim() === '') continue;
-    if (!isContinuation(line)) {
-      const h = parseLinkHeader(line);
-      cur = null;
-      if (!h) {
-        issues.push(issue(file, no, `not an ip addr line: ${clip(line, 80)}`));
-        continue;
-      }
-      cur = { ifname: h.ifname, operstate: h.attrs.get('state') ?? null, flags: h.flags, addresses: [], line: no };
-      value.push(cur);
-      continue;
-    }
-    if (!cur) continue;
-    const t = fields(line);
-    if (t[0] !== 'inet' && t[0] !== 'inet6') continue;
-    const info = addrInfoFromText(t);
-    if (info) cur.addresses.push(info);
-    else issues.push(issue(file, no, `unreadable address: ${clip(line.trim(), 80)}`));
-  }
-  return { value, issues };
+  return walkDeviceBlocks<AddrRow>(
+    text,
+    file,
+    'ip addr',
+    (h, no) => ({ ifname: h.ifname, operstate: h.attrs.get('state') ?? null, flags: h.flags, addresses: [], line: no }),
+    (cur, t, no, line, issues) => {
+      if (t[0] !== 'inet' && t[0] !== 'inet6') return;
+      const info = addrInfoFromText(t);
+      if (info) cur.addresses.push(info);
+      else issues.push(issue(file, no, `unreadable address: ${clip(line.trim(), 80)}`));
+    },
+  );
 }
 
 // ---- route ----------------------------------------------------------------------------------------

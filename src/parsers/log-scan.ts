@@ -9,7 +9,7 @@
 // Lines, line numbers, skipped over-long lines and times are exactly those of iterateLogLines.
 import { parseLogLine, type LogOptions } from './log.js';
 import type { LogLine, ParseIssue } from './types.js';
-import { issue, MAX_LINE_LENGTH } from './util.js';
+import { lineSpans, MAX_LINE_LENGTH } from './util.js';
 
 /** How much of the log is read to tell rare characters from common ones. */
 const SAMPLE = 16 * 1024;
@@ -74,34 +74,22 @@ export class LogScan implements Iterable<LogLine> {
 
   *[Symbol.iterator](): Generator<LogLine> {
     const { text, file } = this;
-    const n = text.length;
     const begin = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
     const starts = this.candidateStarts(begin);
     let k = 0;
-    let start = begin;
-    let no = 0;
-    while (start < n) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = n;
-      no++;
-      let stop = end;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      if (stop - start > MAX_LINE_LENGTH) {
-        this.issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${MAX_LINE_LENGTH}); skipped`));
-      } else if (stop > start) {
-        this.lines++;
-        if (starts !== null) while (k < starts.length && starts[k] < start) k++;
-        const candidate = starts === null || (k < starts.length && starts[k] === start);
-        if (candidate || this.firstTime === null) {
-          const line = parseLogLine(text.slice(start, stop), no, this.referenceYear, this.opts);
-          if (line.time) {
-            this.firstTime ??= line.time;
-            this.lastTime = line.time;
-          }
-          if (candidate) yield line;
+    for (const { no, start, stop } of lineSpans(text, file, this.issues)) {
+      if (stop === start) continue;
+      this.lines++;
+      if (starts !== null) while (k < starts.length && starts[k] < start) k++;
+      const candidate = starts === null || (k < starts.length && starts[k] === start);
+      if (candidate || this.firstTime === null) {
+        const line = parseLogLine(text.slice(start, stop), no, this.referenceYear, this.opts);
+        if (line.time) {
+          this.firstTime ??= line.time;
+          this.lastTime = line.time;
         }
+        if (candidate) yield line;
       }
-      start = end + 1;
     }
     if (this.firstTime !== null && starts !== null) this.lastTime = this.lastTimeFromEnd(begin);
   }

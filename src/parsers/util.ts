@@ -18,11 +18,20 @@ export interface TextLine {
   text: string;
 }
 
+/** Where one line sits in a text: 1-based number, and [start, stop) without the line break. */
+export interface LineSpan {
+  no: number;
+  start: number;
+  stop: number;
+}
+
 /**
- * Yields the lines of `text` (1-based), without the final empty line after a trailing newline.
- * Over-long lines are reported in `issues` and skipped, so later per-line work stays bounded.
+ * Yields the line positions of `text` (1-based), without the final empty line after a trailing newline,
+ * a BOM or a CR before LF. Over-long lines are reported in `issues` and skipped, so later per-line work
+ * stays bounded. Positions, not strings: a caller that skips most lines (the log scan) slices only those
+ * it reads.
  */
-export function* iterLines(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<TextLine> {
+export function* lineSpans(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<LineSpan> {
   const n = text.length;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
   let no = 0;
@@ -32,13 +41,15 @@ export function* iterLines(text: string, file: string, issues: ParseIssue[], max
     no++;
     let stop = end;
     if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-    if (stop - start > maxLength) {
-      issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${maxLength}); skipped`));
-    } else {
-      yield { no, text: text.slice(start, stop) };
-    }
+    if (stop - start > maxLength) issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${maxLength}); skipped`));
+    else yield { no, start, stop };
     start = end + 1;
   }
+}
+
+/** The lines of `text` as strings (see lineSpans). */
+export function* iterLines(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<TextLine> {
+  for (const { no, start, stop } of lineSpans(text, file, issues, maxLength)) yield { no, text: text.slice(start, stop) };
 }
 
 export function collectLines(text: string, file: string, issues: ParseIssue[]): TextLine[] {
