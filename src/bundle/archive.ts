@@ -25,6 +25,12 @@ import {
 import type { ReadProblem } from './types.js';
 
 const CHUNK = 64 * 1024;
+/**
+ * Output chunk of the gunzip stream. zlib's default (16 KiB) costs a thread-pool round trip and a stream
+ * turn per 16 KiB: measured 7.2 ms per 1.3 MiB bundle against 3.3 ms with 256 KiB. The caps are still
+ * checked per chunk, so a bomb stops within one chunk of them.
+ */
+const INFLATE_CHUNK = 256 * 1024;
 /** The ratio cap is checked only once this much was inflated (small archives have odd ratios). */
 const RATIO_GRACE_BYTES = 1024 * 1024;
 
@@ -247,10 +253,12 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
   let gz: Gunzip | null = null;
   let stream: Readable = raw;
   if (gzip) {
-    gz = createGunzip();
+    gz = createGunzip({ chunkSize: INFLATE_CHUNK });
     pipeline(raw, gz, () => undefined); // errors arrive through the iteration below
     stream = gz;
   }
+  const totalCapHit = (): void =>
+    capHit('maxTotalBytes', `${label}: stopped after ${caps.maxTotalBytes} bytes decompressed (cap ${CAP_FLAGS.maxTotalBytes} ${caps.maxTotalBytes})`);
   let inflated = 0;
   let pending: Buffer | null = Buffer.alloc(0); // the first bytes fed to tar, until 2 are known
   let streamError: unknown = null;
@@ -259,14 +267,10 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
       let data = chunk;
       inflated += data.length;
       const room = caps.maxTotalBytes - budget.bytes;
-      if (data.length > room) {
-        // feed exactly up to the cap, so that what fits is still read
-        data = data.subarray(0, Math.max(room, 0));
-        capHit(
-          'maxTotalBytes',
-          `${label}: stopped after ${caps.maxTotalBytes} bytes decompressed (cap ${CAP_FLAGS.maxTotalBytes} ${caps.maxTotalBytes})`,
-        );
-      }
+      // feed exactly up to the cap, so that what fits is still read; the cap is tripped after that
+      // is fed (a tripped cap makes the parser drop every entry it meets)
+      const overTotal = data.length > room;
+      if (overTotal) data = data.subarray(0, Math.max(room, 0));
       budget.bytes += data.length;
       if (gz && !c.stop && inflated > RATIO_GRACE_BYTES) {
         const compressed = Math.max(gz.bytesWritten, 1);
@@ -283,6 +287,7 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
         data = Buffer.concat([pending, data]);
         if (data.length < 2) {
           pending = data;
+          if (overTotal) totalCapHit();
           if (stopped()) break;
           continue;
         }
@@ -294,6 +299,7 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
         }
       }
       if (data.length > 0) parser.write(data);
+      if (overTotal) totalCapHit();
       if (stopped() || sawEof) break;
     }
     if (!stopped()) {

@@ -6,6 +6,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { FACT_TYPES, FACT_VARIABLES } from '../facts/schema.js';
 import { cidrContains, ipInCidr } from '../facts/net.js';
 import { compareVersions, parseVersion } from '../parsers/flannel-version.js';
+import { CEL_CLASSES } from './toCel.js';
 
 export interface CelCheck {
   ok: boolean;
@@ -22,15 +23,6 @@ export interface CelEnv {
   check(expr: string): CelCheck;
   compile(expr: string): CelProgram;
 }
-
-/**
- * One class per fact type: CEL values are instances of these (made by toCel.ts), so the library reads
- * our objects directly, without wrapping or copying them on each evaluation, and a fact a rule hands
- * back is the very object whose evidence we index.
- */
-export const CEL_CLASSES: Record<string, new () => object> = Object.fromEntries(
-  Object.keys(FACT_TYPES).map((name) => [name, { [name]: class {} }[name]]),
-);
 
 /** Fact types in an order where every type comes after the types its fields use. */
 function typesInDependencyOrder(): string[] {

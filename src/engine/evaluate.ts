@@ -3,7 +3,7 @@
 // order: fail, warn, skipped, pass; then severity; then rule id; then subject.
 import type { Facts, DataState } from '../facts/schema.js';
 import type { Evidence, Finding, Severity, Status } from '../report/schema.js';
-import { factsToCel, type CelFacts } from './toCel.js';
+import { evidenceOf, factsToCel, type CelFacts } from './toCel.js';
 import type { CompiledRule, RequirePath } from './loader.js';
 
 export interface EvaluationResult {
@@ -118,7 +118,7 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
         passes.push({ ...base, status: 'pass', message: `${def.title}: no outcome matched.`, node, subject, evidence: [], remediation: null });
         continue;
       }
-      const evidence = collectEvidence(rule, el, ctx, cel);
+      const evidence = collectEvidence(rule, el, ctx);
       const bad = outcome.status === 'fail' || outcome.status === 'warn';
       (outcome.status === 'pass' ? passes : out.findings).push({
         ...base,
@@ -177,7 +177,7 @@ function subjectOf(rule: CompiledRule, el: unknown, ctx: Record<string, unknown>
   return null;
 }
 
-function collectEvidence(rule: CompiledRule, el: unknown, ctx: Record<string, unknown>, cel: CelFacts): Evidence[] {
+function collectEvidence(rule: CompiledRule, el: unknown, ctx: Record<string, unknown>): Evidence[] {
   const out: Evidence[] = [];
   const seen = new Set<string>();
   const add = (v: unknown) => {
@@ -186,7 +186,7 @@ function collectEvidence(rule: CompiledRule, el: unknown, ctx: Record<string, un
       return;
     }
     if (!v || typeof v !== 'object') return;
-    for (const e of cel.evidenceOf.get(v) ?? []) {
+    for (const e of evidenceOf(v)) {
       const k = JSON.stringify(e);
       if (seen.has(k)) continue;
       seen.add(k);

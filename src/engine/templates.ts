@@ -4,6 +4,7 @@
 import Handlebars from 'handlebars';
 import { FACT_TYPES } from '../facts/schema.js';
 import { formatDuration } from '../facts/format.js';
+import { CEL_FIELD_NAMES } from './toCel.js';
 
 type Schema = Record<string, Record<string, { type: string }>>;
 const TYPES = FACT_TYPES as unknown as Schema;
@@ -169,5 +170,7 @@ export function checkTemplate(source: string, scope: Record<string, string>): Te
 export function compileTemplate(source: string): TemplateFn {
   // Checked statically; at run time an absent optional field renders empty rather than throwing.
   const fn = hb.compile(source, { noEscape: true, knownHelpersOnly: false, strict: false });
-  return (ctx) => fn(ctx, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  // facts are CEL objects whose fields are getters on their class (toCel.ts): those names, and only
+  // those, may be read from a prototype
+  return (ctx) => fn(ctx, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, allowedProtoProperties: CEL_FIELD_NAMES });
 }

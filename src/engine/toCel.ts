@@ -1,96 +1,129 @@
-// Turns the fact model into the values CEL evaluates, driven by the facts schema: `int` fields become
-// BigInt (CEL integers), absent optional fields are left out (so `has()` works) and every object keeps
-// a link back to its evidence. Done once per analysis, so the cost is linear in the facts.
+// The CEL view of the fact model, driven by the facts schema, without copying it: every fact object is
+// seen through an instance of its type's class (CEL_CLASSES) that holds only a reference to the fact,
+// and whose fields are getters that convert on access: `int` fields become BigInt (CEL integers),
+// absent optional fields read as undefined (so `has()` works). Why: a converted copy of every fact was
+// as large as the facts themselves (measured 45 KB per node, more than the node's facts after strings
+// were shared), and the memory of a 5,000-node analysis is mostly facts.
+//
+// Lists and maps of fact types are converted when read: small ones again on each read (short-lived),
+// large ones once (a rule that looks up `etcd.leaseBySubnet` for each node must not rebuild a map of
+// every lease each time). Lists and maps of strings, doubles and bools are the facts' own.
 import { FACT_TYPES, FACT_VARIABLES, type Facts } from '../facts/schema.js';
 import type { Evidence } from '../report/schema.js';
-import { CEL_CLASSES } from './cel.js';
 
 type Schema = Record<string, Record<string, { type: string; optional?: boolean }>>;
 const TYPES = FACT_TYPES as unknown as Schema;
 
-/** Evidence of each converted object, found again from the CEL value a rule hands back. */
-export type EvidenceIndex = WeakMap<object, Evidence[]>;
+/** The fact a CEL object stands for. */
+const SOURCE = Symbol('fact');
+
+interface CelObject {
+  [SOURCE]: Record<string, unknown>;
+}
 
 export interface CelFacts {
   vars: Record<string, unknown>;
-  evidenceOf: EvidenceIndex;
 }
 
-export class FactShapeError extends Error {}
+/** Converts a present (not null, not undefined) value of one schema type; null when values are used as they are. */
+type Converter = ((v: unknown) => unknown) | null;
 
-export function factsToCel(facts: Facts): CelFacts {
-  const evidenceOf: EvidenceIndex = new WeakMap();
-  const seen = new Map<object, unknown>();
-  const vars: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(FACT_VARIABLES)) {
-    vars[name] = convert((facts as unknown as Record<string, unknown>)[name], v.type, name, evidenceOf, seen);
-  }
-  return { vars, evidenceOf };
-}
+/** Lists at least this long, and every map of facts, are converted once per analysis. */
+const REUSE_LIST_LENGTH = 32;
+const converted = new WeakMap<object, unknown>();
 
-function convert(value: unknown, type: string, where: string, ev: EvidenceIndex, seen: Map<object, unknown>): unknown {
-  if (type === 'string') {
-    if (typeof value !== 'string') throw new FactShapeError(`${where}: expected string, got ${typeof value}`);
-    return value;
-  }
-  if (type === 'int') {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new FactShapeError(`${where}: expected int, got ${String(value)}`);
-    return BigInt(Math.trunc(value));
-  }
-  if (type === 'double') {
-    if (typeof value !== 'number') throw new FactShapeError(`${where}: expected double, got ${typeof value}`);
-    return value;
-  }
-  if (type === 'bool') {
-    if (typeof value !== 'boolean') throw new FactShapeError(`${where}: expected bool, got ${typeof value}`);
-    return value;
-  }
-  if (type.startsWith('list<')) {
-    if (!Array.isArray(value)) throw new FactShapeError(`${where}: expected list`);
-    const inner = type.slice(5, -1);
-    return value.map((v, i) => convert(v, inner, `${where}[${i}]`, ev, seen));
-  }
-  if (type.startsWith('map<string, ')) {
-    if (typeof value !== 'object' || value === null) throw new FactShapeError(`${where}: expected map`);
-    // a map shared by several facts (the kernel options of identical nodes) is converted once
-    const known = seen.get(value);
-    if (known !== undefined) return known;
-    const inner = type.slice(12, -1);
-    const out: Record<string, unknown> = Object.create(null);
-    seen.set(value, out);
-    for (const [k, v] of Object.entries(value)) out[k] = convert(v, inner, `${where}.${k}`, ev, seen);
-    return out;
-  }
-  const fields = TYPES[type];
-  if (!fields) throw new FactShapeError(`${where}: unknown type ${type}`);
-  if (typeof value !== 'object' || value === null) throw new FactShapeError(`${where}: expected ${type}`);
-  // The same fact object may appear in several places (a lease in etcd.leases and as node.lease).
-  const cached = seen.get(value);
-  if (cached !== undefined) return cached;
-  const src = value as Record<string, unknown>;
-  const out = new CEL_CLASSES[type]() as Record<string, unknown>;
-  seen.set(value, out);
-  for (const [field, spec] of Object.entries(fields)) {
-    const v = src[field];
-    if (v === undefined || v === null) {
-      if (spec.optional) continue;
-      throw new FactShapeError(`${where}.${field}: required ${spec.type} is missing`);
-    }
-    out[field] = convert(v, spec.type, `${where}.${field}`, ev, seen);
-  }
-  if (Array.isArray(src.evidence)) ev.set(out, src.evidence as Evidence[]);
+function reuse<T>(source: object, build: () => T): T {
+  const known = converted.get(source);
+  if (known !== undefined) return known as T;
+  const out = build();
+  converted.set(source, out);
   return out;
 }
 
-/** Back from CEL to plain JSON-able values (BigInt to number), for templates and test output. */
-export function celToPlain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(celToPlain);
-  if (v && typeof v === 'object') {
-    if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, celToPlain(x)]));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = celToPlain(x);
-    return out;
+const converters = new Map<string, Converter>();
+
+function converterOf(type: string): Converter {
+  if (converters.has(type)) return converters.get(type)!;
+  let conv: Converter;
+  if (type === 'string' || type === 'double' || type === 'bool') conv = null;
+  else if (type === 'int') conv = (v) => BigInt(Math.trunc(v as number));
+  else if (type.startsWith('list<')) {
+    const inner = converterOf(type.slice(5, -1));
+    conv =
+      inner === null ? null : (
+        (v) => {
+          const list = v as unknown[];
+          const build = () => list.map((x) => (x === undefined || x === null ? x : inner(x)));
+          return list.length >= REUSE_LIST_LENGTH ? reuse(list, build) : build();
+        }
+      );
+  } else if (type.startsWith('map<string, ')) {
+    const inner = converterOf(type.slice(12, -1));
+    conv =
+      inner === null ? null : (
+        (v) =>
+          reuse(v as object, () => {
+            const out: Record<string, unknown> = Object.create(null);
+            for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = x === undefined || x === null ? x : inner(x);
+            return out;
+          })
+      );
+  } else if (type in TYPES) conv = (v) => new CEL_CLASSES[type](v as Record<string, unknown>);
+  else throw new Error(`facts schema: unknown type ${type}`);
+  converters.set(type, conv);
+  return conv;
+}
+
+function viewClass(name: string): new (source?: Record<string, unknown>) => object {
+  const cls = {
+    [name]: class {
+      [SOURCE]: Record<string, unknown>;
+      constructor(source: Record<string, unknown> = {}) {
+        this[SOURCE] = source;
+      }
+    },
+  }[name];
+  for (const [field, spec] of Object.entries(TYPES[name])) {
+    let conv: Converter | undefined; // resolved on first read: types refer to types defined after them
+    Object.defineProperty(cls.prototype, field, {
+      enumerable: true,
+      get(this: CelObject) {
+        const v = this[SOURCE][field];
+        if (v === undefined || v === null) return undefined;
+        if (conv === undefined) conv = converterOf(spec.type);
+        return conv === null ? v : conv(v);
+      },
+    });
   }
-  return v;
+  return cls;
+}
+
+/**
+ * One class per fact type: CEL values of a fact type are instances of these, so the library knows their
+ * type, and a fact a rule hands back leads to its evidence.
+ */
+export const CEL_CLASSES: Record<string, new (source?: Record<string, unknown>) => object> = Object.fromEntries(
+  Object.keys(TYPES).map((name) => [name, viewClass(name)]),
+);
+
+/** Every field name of the schema: what templates may read from a CEL object (its getters). */
+export const CEL_FIELD_NAMES: Record<string, boolean> = Object.fromEntries(
+  Object.values(TYPES).flatMap((fields) => Object.keys(fields).map((k) => [k, true])),
+);
+
+export function factsToCel(facts: Facts): CelFacts {
+  const vars: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(FACT_VARIABLES)) {
+    const value = (facts as unknown as Record<string, unknown>)[name];
+    const conv = converterOf(v.type);
+    vars[name] = value === undefined || value === null || conv === null ? value : conv(value);
+  }
+  return { vars };
+}
+
+/** The evidence of the fact behind a CEL object (none for other values). */
+export function evidenceOf(v: unknown): Evidence[] {
+  if (!v || typeof v !== 'object' || !(SOURCE in v)) return [];
+  const evidence = (v as CelObject)[SOURCE].evidence;
+  return Array.isArray(evidence) ? (evidence as Evidence[]) : [];
 }

@@ -33,6 +33,7 @@ export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signature
   const data: BuildWorkerData = { flannelDiagBuildWorker: true, caps, signatures };
   const workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data }));
   const done = new Map<number, PipelineItem[]>();
+  const strings: StringPool = new Map();
   const pending = new Map<Worker, number>();
   let next = 0;
   let emitted = 0;
@@ -59,7 +60,7 @@ export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signature
       pending.set(w, (pending.get(w) ?? 1) - 1);
       if (m.error !== undefined || !m.items) failure ??= new Error(m.error ?? 'worker sent no result');
       else {
-        restoreNullPrototypes(m.items, m.nullProtos ?? []);
+        restoreNullPrototypes(m.items, m.nullProtos ?? [], strings);
         for (const k of m.kernelOptions ?? []) {
           const kernel = m.items[k.item].built!.build.node.kernel;
           if (k.sent) kernel.options = options.get(k.id)!;
@@ -116,15 +117,43 @@ export function nullPrototypeIndexes(root: unknown): number[] {
   return out;
 }
 
-export function restoreNullPrototypes(root: unknown, indexes: number[]): void {
-  if (indexes.length === 0) return;
+/**
+ * Equal strings received from a worker, kept once. Structured cloning copies every string it meets, so
+ * the input path in each piece of evidence, `ok`, file names and repeated log lines arrived as tens of
+ * thousands of copies: measured, most of the heap the facts of a large cluster took.
+ */
+export type StringPool = Map<string, string>;
+
+/** Longer strings are rarely repeated and are not looked up (hashing them would cost more than it saves). */
+const POOLED_STRING_MAX = 512;
+
+/** Puts back the null prototypes of a received message and, with a pool, shares its equal strings. */
+export function restoreNullPrototypes(root: unknown, indexes: number[], strings?: StringPool): void {
+  if (indexes.length === 0 && !strings) return;
   const want = new Set(indexes);
-  walk(root, (o, i) => {
-    if (want.has(i)) Object.setPrototypeOf(o, null);
-  });
+  const intern = strings
+    ? (s: string): string => {
+        if (s.length > POOLED_STRING_MAX) return s;
+        const known = strings.get(s);
+        if (known !== undefined) return known;
+        strings.set(s, s);
+        return s;
+      }
+    : undefined;
+  walk(
+    root,
+    (o, i) => {
+      if (want.has(i)) Object.setPrototypeOf(o, null);
+    },
+    intern,
+  );
 }
 
-function walk(root: unknown, visit: (o: object, index: number) => void): void {
+/**
+ * Depth-first over every object reachable from `root`, each once, numbered in visiting order. With
+ * `intern`, string values of arrays and plain objects are replaced by what it returns.
+ */
+function walk(root: unknown, visit: (o: object, index: number) => void, intern?: (s: string) => string): void {
   const seen = new Set<object>();
   const stack: unknown[] = [root];
   while (stack.length) {
@@ -134,10 +163,22 @@ function walk(root: unknown, visit: (o: object, index: number) => void): void {
     visit(v, seen.size - 1);
     if (ArrayBuffer.isView(v)) continue;
     const children: unknown[] = [];
-    if (Array.isArray(v)) for (const x of v) children.push(x);
-    else if (v instanceof Map) for (const [k, x] of v) children.push(k, x);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (intern && typeof x === 'string') v[i] = intern(x);
+        else children.push(x);
+      }
+    } else if (v instanceof Map) for (const [k, x] of v) children.push(k, x);
     else if (v instanceof Set) for (const x of v) children.push(x);
-    else for (const k of Object.keys(v)) children.push((v as Record<string, unknown>)[k]);
+    else {
+      const rec = v as Record<string, unknown>;
+      for (const k of Object.keys(rec)) {
+        const x = rec[k];
+        if (intern && typeof x === 'string') rec[k] = intern(x);
+        else children.push(x);
+      }
+    }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
