@@ -68,6 +68,33 @@ function logrus(s: string): { time: string | null; level: string | null; text: s
   return { time, level, text };
 }
 
+const ZAP_EPOCH = /^\d{9,11}(?:\.\d{1,9})?/;
+
+/**
+ * A zap JSON line, as the etcd v3 client (flannel >= 0.18) writes it into flanneld's log:
+ * `{"level":"warn","ts":"2026-11-26T05:11:48.864Z",...,"msg":"retrying of unary invoker failed",...}`.
+ * Its time (`ts`: ISO 8601, or epoch seconds with zap's default encoder) and level; the line itself stays
+ * the text, so that signatures see every field. Null when it is not such a line.
+ */
+function zap(s: string): { time: string | null; level: string | null } | null {
+  if (!s.startsWith('{"level":"')) return null;
+  const lvEnd = s.indexOf('"', 10);
+  const level = lvEnd === -1 ? null : (LOGRUS_LEVELS.get(s.slice(10, lvEnd)) ?? null);
+  const ts = s.indexOf('"ts":', 10);
+  let time: string | null = null;
+  if (ts !== -1 && ts < 256) {
+    if (s[ts + 5] === '"') {
+      const end = s.indexOf('"', ts + 6);
+      const m = end === -1 || end - ts > 64 ? null : ISO.exec(`${s.slice(ts + 6, end)} `);
+      time = m ? isoFrom(m, 8) : null;
+    } else {
+      const m = ZAP_EPOCH.exec(s.slice(ts + 5, ts + 30));
+      if (m) time = toIsoUtc(Math.round(Number(m[0]) * 1000));
+    }
+  }
+  return { time, level };
+}
+
 /** The klog header of `s`, or null. */
 function klog(s: string, referenceYear: number, opts: LogOptions): LogLine | null {
   const m = KLOG.exec(s);
@@ -83,6 +110,9 @@ function inner(rest: string, time: string | null, referenceYear: number, opts: L
   if (k) return k;
   const l = logrus(rest);
   if (l) return { line: 0, time: l.time ?? time, level: l.level, text: l.text };
+  const z = zap(rest);
+  // a journald or CRI prefix's time is kept: `ts` dates lines that have none (bare container logs)
+  if (z) return { line: 0, time: time ?? z.time, level: z.level, text: rest };
   return { line: 0, time, level: null, text: rest };
 }
 

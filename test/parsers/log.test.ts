@@ -67,3 +67,16 @@ test('log parser survives hostile input', () => {
   survivesHostile((t) => parseLogLines('time="' + t, 'x', 2026));
   survivesHostile((t) => parseLogLines('Nov 26 05:13:06 ' + t, 'x', 2026));
 });
+
+test('zap JSON lines of the etcd v3 client: time from "ts" (ISO or epoch seconds) and level; the line stays the text', () => {
+  // the first line of test/samples/etcdctl-unreachable-error.txt: the etcd 3.4 client's zap output
+  const real = sample('etcdctl-unreachable-error.txt').split('\n')[0];
+  const line = parseLogLine(real, 7, 2026);
+  assert.deepEqual([line.line, line.time, line.level, line.text], [7, '2026-11-26T05:11:48.864Z', 'W', real]);
+  const epoch = parseLogLine('{"level":"error","ts":1764133908.5,"msg":"x"}', 1, 2026);
+  assert.deepEqual([epoch.time, epoch.level], ['2025-11-26T05:11:48.500Z', 'E']);
+  // behind a CRI (or journald) prefix, the prefix's time is kept; a broken ts dates nothing
+  const cri = parseLogLine('2026-11-26T05:11:49.000000001Z stderr F {"level":"warn","ts":"2026-11-26T05:11:48.864Z","msg":"x"}', 2, 2026);
+  assert.deepEqual([cri.time, cri.level], ['2026-11-26T05:11:49Z', 'W']);
+  assert.equal(parseLogLine('{"level":"warn","ts":"garbage","msg":"x"}', 3, 2026).time, null);
+});
