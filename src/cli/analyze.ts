@@ -11,7 +11,12 @@ import { writeAtomic } from './io.js';
 interface OutputSpec {
   format: ReportFormat;
   target: string;
+  /** the short summary (no -f/-o given): bounded, where an explicit `-f text` prints every finding */
+  summary?: boolean;
 }
+
+/** Findings per section in the short summary; the reports written to files hold all of them. */
+const SUMMARY_MAX_PER_SECTION = 20;
 
 function usage(message: string): never {
   const e = new Error(message);
@@ -57,7 +62,7 @@ export function pairOutputs(argv: string[]): OutputSpec[] {
     }
   }
   if (pending) out.push({ format: pending, target: '-' });
-  if (out.length === 0) out.push({ format: 'text', target: '-' });
+  if (out.length === 0) out.push({ format: 'text', target: '-', summary: true });
   const toStdout = out.filter((o) => o.target === '-');
   if (toStdout.length > 1) usage('only one output can go to stdout');
   const targets = out.map((o) => path.resolve(o.target)).filter((t, i) => out[i].target !== '-');
@@ -95,7 +100,11 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   if (progress) process.stderr.write('\r\x1b[K');
   const color = !process.env.NO_COLOR && process.stdout.isTTY === true;
   for (const o of outputs) {
-    const text = renderReport(report, o.format, { color: o.target === '-' ? color : false, mdMaxChars: opts.mdMaxChars as number | undefined });
+    const text = renderReport(report, o.format, {
+      color: o.target === '-' ? color : false,
+      mdMaxChars: opts.mdMaxChars as number | undefined,
+      maxPerSection: o.summary ? SUMMARY_MAX_PER_SECTION : undefined,
+    });
     if (o.target === '-') process.stdout.write(text);
     else {
       try {
@@ -109,7 +118,7 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   }
   if (!outputs.some((o) => o.target === '-')) {
     // nothing went to stdout: print the short summary there
-    process.stdout.write(renderReport(report, 'text', { color }));
+    process.stdout.write(renderReport(report, 'text', { color, maxPerSection: SUMMARY_MAX_PER_SECTION }));
   }
   return exitCodeFor(report, (opts.failOn as 'fail' | 'warn' | 'never') ?? 'fail');
 }

@@ -5,7 +5,8 @@ import { buildNode } from '../facts/node.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
 import { KernelOptionsPool } from './shared-facts.js';
 import { fromPortable, SignatureMatcher } from './signatures.js';
-import { nullPrototypeIndexes, type BuildResult, type BuildWorkerData } from './workers.js';
+import { nullPrototypeIndexes } from './detach.js';
+import type { BuildResult, BuildWorkerData } from './workers.js';
 
 const { caps, signatures } = workerData as BuildWorkerData;
 const matcher = new SignatureMatcher(signatures.map(fromPortable));

@@ -9,6 +9,7 @@ import { buildReport, type InputSummary } from '../report/build.js';
 import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
+import { detached, type StringPool } from './detach.js';
 import { KernelOptionsPool } from './shared-facts.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
 import { SignatureMatcher, toPortable } from './signatures.js';
@@ -47,6 +48,7 @@ export class NoUsableInputError extends Error {}
 export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
   const matcher = new SignatureMatcher(rules.signatures);
   const kernelOptions = new KernelOptionsPool();
+  const strings: StringPool = new Map();
   const builds: NodeBuild[] = [];
   const failures: { input: string; message: string }[] = [];
   const inputs: InputSummary[] = [];
@@ -78,7 +80,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
-      const build = buildNode(b, matcher);
+      const build = detachedBuild(buildNode(b, matcher), strings);
       kernelOptions.share(build);
       builds.push(build);
       if (t) t.facts += lap();
@@ -113,6 +115,21 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
   });
   if (t) t.report = lap();
   return report;
+}
+
+/**
+ * The facts of a node built here, as a copy that holds no slice of the bundle's text (see detach.ts), the
+ * way they come back from a worker. The kernel options are left out of the copy: their text is shared by
+ * every node with the same config (facts/kernel-cache.ts).
+ */
+function detachedBuild(build: NodeBuild, strings: StringPool): NodeBuild {
+  const kernel = build.node.kernel;
+  const options = kernel.options;
+  kernel.options = Object.create(null) as Record<string, string>;
+  const copy = detached(build, strings);
+  kernel.options = options;
+  copy.node.kernel.options = options;
+  return copy;
 }
 
 /** Below this many inputs, starting worker threads (each loads the parsers) costs more than it saves. */

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadCaps } from '../bundle/types.js';
 import type { PipelineItem } from './inputs.js';
+import { restoreNullPrototypes, type StringPool } from './detach.js';
 import { KEEP } from './shared-facts.js';
 import type { PortableSignature } from './signatures.js';
 
@@ -100,85 +101,5 @@ export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signature
   } finally {
     emitted = paths.length; // a worker stopped from here exits on purpose
     await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
-/**
- * Structured cloning gives every object Object.prototype, but facts use null-prototype records for
- * maps keyed by untrusted names (an interface called `constructor` must not find Object's). The sender
- * numbers the objects of a message depth-first and lists the null-prototype ones; the receiver walks
- * its clone in the same order (same keys, same order, same sharing) and restores them.
- */
-export function nullPrototypeIndexes(root: unknown): number[] {
-  const out: number[] = [];
-  walk(root, (o, i) => {
-    if (Object.getPrototypeOf(o) === null) out.push(i);
-  });
-  return out;
-}
-
-/**
- * Equal strings received from a worker, kept once. Structured cloning copies every string it meets, so
- * the input path in each piece of evidence, `ok`, file names and repeated log lines arrived as tens of
- * thousands of copies: measured, most of the heap the facts of a large cluster took.
- */
-export type StringPool = Map<string, string>;
-
-/** Longer strings are rarely repeated and are not looked up (hashing them would cost more than it saves). */
-const POOLED_STRING_MAX = 512;
-
-/** Puts back the null prototypes of a received message and, with a pool, shares its equal strings. */
-export function restoreNullPrototypes(root: unknown, indexes: number[], strings?: StringPool): void {
-  if (indexes.length === 0 && !strings) return;
-  const want = new Set(indexes);
-  const intern = strings
-    ? (s: string): string => {
-        if (s.length > POOLED_STRING_MAX) return s;
-        const known = strings.get(s);
-        if (known !== undefined) return known;
-        strings.set(s, s);
-        return s;
-      }
-    : undefined;
-  walk(
-    root,
-    (o, i) => {
-      if (want.has(i)) Object.setPrototypeOf(o, null);
-    },
-    intern,
-  );
-}
-
-/**
- * Depth-first over every object reachable from `root`, each once, numbered in visiting order. With
- * `intern`, string values of arrays and plain objects are replaced by what it returns.
- */
-function walk(root: unknown, visit: (o: object, index: number) => void, intern?: (s: string) => string): void {
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
-    seen.add(v);
-    visit(v, seen.size - 1);
-    if (ArrayBuffer.isView(v)) continue;
-    const children: unknown[] = [];
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const x: unknown = v[i];
-        if (intern && typeof x === 'string') v[i] = intern(x);
-        else children.push(x);
-      }
-    } else if (v instanceof Map) for (const [k, x] of v) children.push(k, x);
-    else if (v instanceof Set) for (const x of v) children.push(x);
-    else {
-      const rec = v as Record<string, unknown>;
-      for (const k of Object.keys(rec)) {
-        const x = rec[k];
-        if (intern && typeof x === 'string') rec[k] = intern(x);
-        else children.push(x);
-      }
-    }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }

@@ -14,12 +14,14 @@ export interface RenderOptions {
   color?: boolean;
   /** md: the largest output in characters; default 30000 */
   mdMaxChars?: number;
+  /** text: at most this many findings per section (the short summary); default all */
+  maxPerSection?: number;
 }
 
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'text':
-      return renderText(report, { color: opts.color ?? false });
+      return renderText(report, { color: opts.color ?? false, maxPerSection: opts.maxPerSection });
     case 'md':
       return renderMarkdown(report, { maxChars: opts.mdMaxChars ?? DEFAULT_MD_MAX_CHARS });
     case 'html':

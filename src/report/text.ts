@@ -8,6 +8,11 @@ import type { Finding, Report } from './schema.js';
 export interface TextOptions {
   /** ANSI colours; the caller decides (NO_COLOR, isTTY). */
   color: boolean;
+  /**
+   * At most this many findings in each section (fail and warn; not checked), then how many more: the
+   * summary beside a written report must stay short on a 5,000-node cluster. Default: all.
+   */
+  maxPerSection?: number;
 }
 
 const SGR = {
@@ -47,19 +52,25 @@ export function renderText(report: Report, opts: TextOptions): string {
     if (first) lines.push(`      ${paint('dim', 'evidence:')} ${v(evidenceLocation(first))}`);
   };
 
+  const limit = opts.maxPerSection ?? Infinity;
+  const more = (shown: number, total: number, what: string) => {
+    if (total > shown) lines.push(`  ... and ${total - shown} more ${what} (all of them are in the report)`);
+  };
   const fails = findingsOf(report, 'fail');
   const warns = findingsOf(report, 'warn');
   if (fails.length || warns.length) lines.push('');
-  for (const f of fails) finding(f, 'FAIL', 'red');
-  for (const f of warns) finding(f, 'WARN', 'yellow');
+  const bad = [...fails.map((f) => [f, 'FAIL', 'red'] as const), ...warns.map((f) => [f, 'WARN', 'yellow'] as const)];
+  for (const [f, label, style] of bad.slice(0, limit)) finding(f, label, style);
+  more(Math.min(limit, bad.length), bad.length, 'fail and warn findings');
 
   const skipped = findingsOf(report, 'skipped');
   if (skipped.length) {
     lines.push('', paint('bold', 'Not checked:'));
-    for (const f of skipped) {
+    for (const f of skipped.slice(0, limit)) {
       const missing = f.missing && f.missing.length ? ` (missing: ${f.missing.map(v).join(', ')})` : '';
       lines.push(`  ${paint('dim', 'SKIP')}  ${v(f.ruleId)}: ${v(f.message)}${missing}`);
     }
+    more(Math.min(limit, skipped.length), skipped.length, 'not checked');
   }
 
   const integrity = report.integrity ?? [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DEFAULT_CAPS } from '../../src/bundle/types.js';
 import { loadRuleDirs } from '../../src/engine/loader.js';
 import { analyzeBundles, readAndBuild } from '../../src/engine/pipeline.js';
-import { restoreNullPrototypes, nullPrototypeIndexes, type StringPool } from '../../src/engine/workers.js';
+import { restoreNullPrototypes, nullPrototypeIndexes, type StringPool } from '../../src/engine/detach.js';
 import { repoPath } from '../helpers.js';
 
 const rules = loadRuleDirs([repoPath('rules')]);

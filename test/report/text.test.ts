@@ -61,4 +61,18 @@ describe('text summary', () => {
     assert.ok(text.includes('ip -d link timed out on first line second line'));
     for (const line of text.split('\n')) assert.ok(!line.startsWith('second line'), line);
   });
+
+  it('as the short summary, shows the first findings of each section and counts the rest', () => {
+    const report = sampleReport();
+    const full = renderText(report, { color: false });
+    const short = renderText(report, { color: false, maxPerSection: 3 });
+    const bad = report.findings.filter((f) => f.status === 'fail' || f.status === 'warn');
+    const skipped = report.findings.filter((f) => f.status === 'skipped');
+    assert.ok(bad.length > 3, 'enough findings to cut');
+    assert.equal((short.match(/^(FAIL|WARN) /gm) ?? []).length, 3);
+    assert.equal((full.match(/^(FAIL|WARN) /gm) ?? []).length, bad.length);
+    assert.ok(short.includes(`  ... and ${bad.length - 3} more fail and warn findings (all of them are in the report)`));
+    assert.equal(short.includes('more not checked'), skipped.length > 3);
+    assert.equal(short.split('\n')[0], full.split('\n')[0], 'the verdict and counts are those of the whole report');
+  });
 });
