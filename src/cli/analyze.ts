@@ -5,7 +5,7 @@ import { loadRuleDirs } from '../engine/loader.js';
 import { formatDiagnostic } from '../engine/yaml-source.js';
 import { analyzeBundles, NoUsableInputError, readAndBuild } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { renderReport, renderReportChunks, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { writeAtomic } from './io.js';
 
 interface OutputSpec {
@@ -100,15 +100,15 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   if (progress) process.stderr.write('\r\x1b[K');
   const color = !process.env.NO_COLOR && process.stdout.isTTY === true;
   for (const o of outputs) {
-    const text = renderReport(report, o.format, {
+    const pieces = renderReportChunks(report, o.format, {
       color: o.target === '-' ? color : false,
       mdMaxChars: opts.mdMaxChars as number | undefined,
       maxPerSection: o.summary ? SUMMARY_MAX_PER_SECTION : undefined,
     });
-    if (o.target === '-') process.stdout.write(text);
+    if (o.target === '-') for (const piece of pieces) process.stdout.write(piece);
     else {
       try {
-        writeAtomic(o.target, text);
+        writeAtomic(o.target, pieces);
       } catch (e) {
         process.stderr.write(`flannel-diag: cannot write ${o.target}: ${(e as Error).message}\n`);
         return 1;

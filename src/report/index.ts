@@ -18,6 +18,44 @@ export interface RenderOptions {
   maxPerSection?: number;
 }
 
+/**
+ * The report in pieces, to be written one after the other: a JSON report of a 5,000-node cluster is tens
+ * of MB, and building it as one string (twice, with the escaping) was the peak of the analysis' memory.
+ * Only JSON is cut into pieces (one per finding, note, node...); the other formats come as one piece.
+ */
+export function* renderReportChunks(report: Report, format: ReportFormat, opts: RenderOptions = {}): Generator<string> {
+  if (format !== 'json') {
+    yield renderReport(report, format, opts);
+    return;
+  }
+  // the same bytes as JSON.stringify(report, null, 2): top-level arrays are written element by element
+  const entries = Object.entries(report).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i];
+    yield `${i ? ',' : ''}\n  ${JSON.stringify(key)}: `;
+    if (Array.isArray(value) && value.length > 0) {
+      yield '[';
+      for (let j = 0; j < value.length; j++) yield `${j ? ',' : ''}\n    ${jsonSafe(indent(JSON.stringify(value[j] ?? null, null, 2), '    '))}`;
+      yield '\n  ]';
+    } else yield jsonSafe(indent(JSON.stringify(value, null, 2), '  '));
+  }
+  yield entries.length ? '\n}\n' : '}\n';
+}
+
+/** JSON text never holds a raw newline (strings escape theirs), so indenting is adding after each one. */
+function indent(json: string, by: string): string {
+  return json.replaceAll('\n', `\n${by}`);
+}
+
+/**
+ * JSON.stringify escapes C0 but leaves DEL, C1 (U+009B is a CSI to many terminals) and bidi overrides
+ * raw: `cat report.json` must not let a bundle value drive the terminal. Lossless.
+ */
+function jsonSafe(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'text':
@@ -27,9 +65,7 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'html':
       return renderHtml(report);
     case 'json':
-      // JSON.stringify escapes C0 but leaves DEL, C1 (U+009B is a CSI to many terminals) and bidi
-      // overrides raw: `cat report.json` must not let a bundle value drive the terminal. Lossless.
-      return JSON.stringify(report, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+      return [...renderReportChunks(report, 'json', opts)].join('');
     default: {
       const never: never = format;
       throw new Error(`unknown report format: ${String(never)}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderHtml } from '../../src/report/html.js';
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../src/report/index.js';
+import { REPORT_FORMATS, renderReport, renderReportChunks, type ReportFormat } from '../../src/report/index.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { ReportSchema } from '../../src/report/schema.js';
 import { renderText } from '../../src/report/text.js';
@@ -15,6 +15,18 @@ describe('renderReport', () => {
     const unescaped = json.replace(/\\u(007f|00[89][0-9a-f]|202[89a-e]|206[6-9])/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     assert.equal(unescaped, JSON.stringify(report, null, 2) + '\n');
     assert.deepEqual(ReportSchema.parse(JSON.parse(json)), report);
+  });
+
+  it('JSON comes in pieces, one per element of the top-level lists, that join into JSON.stringify\'s text', () => {
+    const big = largeReport();
+    const pieces = [...renderReportChunks(big, 'json')];
+    assert.ok(pieces.length > big.findings.length, 'a piece per finding at least');
+    assert.ok(Math.max(...pieces.map((p) => p.length)) < 20_000, 'no piece holds the whole report');
+    const unescape = (s: string) => s.replace(/\\u(007f|00[89][0-9a-f]|202[89a-e]|206[6-9])/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    assert.equal(unescape(pieces.join('')), JSON.stringify(big, null, 2) + '\n');
+    const bare = { ...sampleReport(), findings: [], notes: [] };
+    assert.equal(unescape(renderReport(bare, 'json')), JSON.stringify(bare, null, 2) + '\n', 'empty lists as JSON.stringify writes them');
+    assert.deepEqual([...renderReportChunks(big, 'md')], [renderReport(big, 'md')], 'other formats: one piece');
   });
 
   it('dispatches to the renderers with their options', () => {
