@@ -5,6 +5,7 @@ import { loadRuleDirs } from '../engine/loader.js';
 import { formatDiagnostic } from '../engine/yaml-source.js';
 import { analyzeBundles, NoUsableInputError, readAndBuild } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
+import type { Report } from '../report/schema.js';
 import { renderReport, renderReportChunks, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { writeAtomic } from './io.js';
 
@@ -70,6 +71,30 @@ export function pairOutputs(argv: string[]): OutputSpec[] {
   return out;
 }
 
+/**
+ * The report, or the exit code when there is none. Its own function so that the rules are unreachable
+ * once it returns: compiled CEL programs keep the values of their last evaluation (the library caches
+ * comprehension contexts), which would hold every node's facts in memory while the reports are written.
+ */
+async function loadRulesAndAnalyze(inputs: string[], caps: ReadCaps, dirs: string[], version: string, progress: ((m: string) => void) | undefined): Promise<Report | number> {
+  const rules = loadRuleDirs(dirs);
+  if (rules.errors.length) {
+    for (const d of rules.errors.slice(0, 50)) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    process.stderr.write(`flannel-diag: ${rules.errors.length} error(s) in rule files\n`);
+    return 2;
+  }
+  try {
+    return await analyzeBundles(readAndBuild(inputs, caps, rules), rules, { toolVersion: version, onProgress: progress });
+  } catch (e) {
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (e instanceof NoUsableInputError) {
+      process.stderr.write(`flannel-diag: no usable bundle: ${e.message.replace(/(?<!\s)\s*\n\s*/g, ' ')}\n`); // (?<!\s): linear
+      return 1;
+    }
+    throw e;
+  }
+}
+
 export async function runAnalyze(inputs: string[], opts: Record<string, unknown>, argv: string[], ctx: { version: string; root: string }): Promise<number> {
   const outputs = pairOutputs(argv.slice(argv.indexOf('analyze') + 1));
   const caps: ReadCaps = {
@@ -79,24 +104,9 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
     maxRatio: (opts.maxRatio as number | undefined) ?? DEFAULT_CAPS.maxRatio,
   };
   const dirs = [...(opts.builtinRules === false ? [] : [path.join(ctx.root, 'rules')]), ...((opts.rules as string[] | undefined) ?? [])];
-  const rules = loadRuleDirs(dirs);
-  if (rules.errors.length) {
-    for (const d of rules.errors.slice(0, 50)) process.stderr.write(`${formatDiagnostic(d)}\n`);
-    process.stderr.write(`flannel-diag: ${rules.errors.length} error(s) in rule files\n`);
-    return 2;
-  }
   const progress = process.stderr.isTTY && !outputs.some((o) => o.target === '-' && o.format !== 'text') ? (m: string) => process.stderr.write(`\r\x1b[K${m.slice(0, 100)}`) : undefined;
-  let report;
-  try {
-    report = await analyzeBundles(readAndBuild(inputs, caps, rules), rules, { toolVersion: ctx.version, onProgress: progress });
-  } catch (e) {
-    if (progress) process.stderr.write('\r\x1b[K');
-    if (e instanceof NoUsableInputError) {
-      process.stderr.write(`flannel-diag: no usable bundle: ${e.message.replace(/(?<!\s)\s*\n\s*/g, ' ')}\n`); // (?<!\s): linear
-      return 1;
-    }
-    throw e;
-  }
+  const report = await loadRulesAndAnalyze(inputs, caps, dirs, ctx.version, progress);
+  if (typeof report === 'number') return report;
   if (progress) process.stderr.write('\r\x1b[K');
   const color = !process.env.NO_COLOR && process.stdout.isTTY === true;
   for (const o of outputs) {

@@ -102,7 +102,9 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
       return;
     }
   }
+  // beyond PASS_DETAIL_LIMIT passes are only counted: their messages and evidence would be thrown away
   const passes: Finding[] = [];
+  let passCount = 0;
   for (const el of elements) {
     const ctx = def.as ? { ...vars, [def.as]: el } : vars;
     const node = nodeOf(rule, el, ctx);
@@ -114,6 +116,9 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
     }
     try {
       const outcome = rule.outcomes.find((o) => !o.when || o.when(ctx) === true);
+      if (!outcome || outcome.status === 'pass') {
+        if (++passCount > PASS_DETAIL_LIMIT + 1) continue;
+      }
       if (!outcome) {
         passes.push({ ...base, status: 'pass', message: `${def.title}: no outcome matched.`, node, subject, evidence: [], remediation: null });
         continue;
@@ -136,12 +141,12 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
       out.findings.push({ ...base, status: 'skipped', message: `Could not evaluate this rule: ${msg}`, node, subject, evidence: [], remediation: null });
     }
   }
-  if (passes.length <= PASS_DETAIL_LIMIT) out.findings.push(...passes);
+  if (passCount <= PASS_DETAIL_LIMIT) out.findings.push(...passes);
   else {
     out.findings.push({
       ...base,
       status: 'pass',
-      message: `Passed for ${passes.length} of ${elements.length} subjects, e.g. ${passes[0].message}`,
+      message: `Passed for ${passCount} of ${elements.length} subjects, e.g. ${passes[0].message}`,
       node: null,
       subject: null,
       evidence: [],
