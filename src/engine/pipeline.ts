@@ -10,7 +10,7 @@ import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
 import { detached, type StringPool } from './detach.js';
-import { KernelOptionsPool } from './shared-facts.js';
+import { AvailabilityPool, KernelOptionsPool } from './shared-facts.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
 import { SignatureMatcher, toPortable } from './signatures.js';
 
@@ -48,6 +48,7 @@ export class NoUsableInputError extends Error {}
 export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
   const matcher = new SignatureMatcher(rules.signatures);
   const kernelOptions = new KernelOptionsPool();
+  const availability = new AvailabilityPool();
   const strings: StringPool = new Map();
   const builds: NodeBuild[] = [];
   const failures: { input: string; message: string }[] = [];
@@ -68,6 +69,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
       // read and built on a worker thread: its own times, not the wait here
       opts.onProgress?.(`read ${item.built.input.path}`);
       kernelOptions.share(item.built.build);
+      availability.share(item.built.build);
       builds.push(item.built.build);
       inputs.push(item.built.input);
       if (t) {
@@ -82,6 +84,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
       opts.onProgress?.(`read ${b.input}`);
       const build = detachedBuild(buildNode(b, matcher), strings);
       kernelOptions.share(build);
+      availability.share(build);
       builds.push(build);
       if (t) t.facts += lap();
       inputs.push(inputSummary(b));

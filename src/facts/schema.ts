@@ -94,7 +94,7 @@ export const FACT_TYPES = {
     firstTime: opt('string', 'time of the first timestamped line'),
     lastTime: opt('string', 'time of the last timestamped line'),
     truncated: f('bool', 'the collector kept only the newest bytes'),
-    events: f('list<LogEvent>', 'lines that matched a log signature (at most 200 per signature: the first 100 and the last 100)'),
+    events: f('list<LogEvent>', 'lines that matched a log signature (at most 40 per signature: the first 20 and the last 20; counts has them all)'),
     counts: f('map<string, int>', 'number of matching lines per signature id (all of them)'),
     last: f('map<string, LogEvent>', 'the last matching line per signature id (the newest, for messages)'),
     intervals: f('map<string, list<int>>', 'seconds between consecutive timestamped lines of each signature, in log order (at most 200 per signature): e.g. lease losses about 86400 s apart'),
