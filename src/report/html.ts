@@ -303,9 +303,9 @@ function findingArticle(f: Finding, idx: number): string {
   return `<article class="finding f-${h(f.status)}" id="finding-${idx}">${parts.join('\n')}</article>`;
 }
 
-function findingsSection(r: Report, num: Numbers): string {
-  const groups: string[] = [];
+function* findingsSection(r: Report, num: Numbers): Generator<string> {
   const filters: string[] = [];
+  const groups: (() => Generator<string>)[] = [];
   for (const status of ['fail', 'warn', 'skipped'] as const) {
     const list = findingsOf(r, status);
     if (!list.length) continue;
@@ -314,23 +314,24 @@ function findingsSection(r: Report, num: Numbers): string {
       status === 'skipped'
         ? '<p class="muted">These rules could not be judged because data they need is missing, failed or was not collected. Missing data is never a pass.</p>'
         : '';
-    groups.push(`<section class="group" data-status="${status}" id="group-${status}">
+    groups.push(function* () {
+      yield `<section class="group" data-status="${status}" id="group-${status}">
 <h2>${statusBadge(status)} ${h(STATUS_HEADING[status])} <span class="muted">(${list.length})</span></h2>
-${intro}${list.map((f) => findingArticle(f, (num.get(f) ?? 0))).join('\n')}
-</section>`);
+${intro}`;
+      yield* joined(list, '\n', (f) => findingArticle(f, num.get(f) ?? 0));
+      yield '\n</section>';
+    });
   }
   const passes = findingsOf(r, 'pass');
   if (passes.length) {
     filters.push('pass');
-    groups.push(`<section class="group" data-status="pass" id="group-pass">
+    groups.push(function* () {
+      yield `<section class="group" data-status="pass" id="group-pass">
 <h2>${statusBadge('pass')} ${h(STATUS_HEADING.pass)} <span class="muted">(${passes.length})</span></h2>
-<ul class="compact">${passes
-      .map(
-        (f) =>
-          `<li id="finding-${(num.get(f) ?? 0)}">${code(f.ruleId)} ${h(f.title)}${f.node !== null ? ` <span class="muted">(node ${code(f.node)})</span>` : ''}</li>`,
-      )
-      .join('')}</ul>
-</section>`);
+<ul class="compact">`;
+      yield* joined(passes, '', (f) => `<li id="finding-${num.get(f) ?? 0}">${code(f.ruleId)} ${h(f.title)}${f.node !== null ? ` <span class="muted">(node ${code(f.node)})</span>` : ''}</li>`);
+      yield '</ul>\n</section>';
+    });
   }
   const na = r.notApplicable ?? [];
   const naBlock = na.length
@@ -343,92 +344,107 @@ ${intro}${list.map((f) => findingArticle(f, (num.get(f) ?? 0))).join('\n')}
         .map((s) => `<label><input type="checkbox" checked data-status="${s}"> ${h(STATUS_HEADING[s as Status])}</label>`)
         .join('')}</div>`
     : '';
-  return `<section class="card" id="findings" aria-labelledby="findings-h">
+  yield `<section class="card" id="findings" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>
 ${filterControls}
-${groups.join('\n') || '<p class="muted">No findings.</p>'}
+`;
+  if (groups.length === 0) yield '<p class="muted">No findings.</p>';
+  for (let i = 0; i < groups.length; i++) {
+    if (i) yield '\n';
+    yield* groups[i]();
+  }
+  yield `
 ${naBlock}
 </section>`;
 }
 
-function nodeTable(rows: NodeRow[]): string {
-  if (!rows.length) return '';
-  const body = rows
-    .map((r) => {
-      const cells = NODE_COLUMNS.map((c) => {
-        const v = c.value(r);
-        if (isProblemCell(r, c.key)) {
-          return `<td class="problem" data-v="${h(v)}"><span class="marker" aria-hidden="true">⚠ </span><span class="sr">problem: </span>${h(v)}</td>`;
-        }
-        return `<td${c.key === 'collectedAt' ? ' class="nowrap"' : ''}>${h(v)}</td>`;
-      }).join('');
-      return `<tr${r.problems.length ? ' class="problem-row"' : ''}>${cells}</tr>`;
-    })
-    .join('\n');
-  return `<section class="card" id="nodes" aria-labelledby="nodes-h">
+/** The pieces of `items.map(piece).join(sep)`, one item at a time. */
+function* joined<T>(items: readonly T[], sep: string, piece: (item: T) => string): Generator<string> {
+  for (let i = 0; i < items.length; i++) yield i ? sep + piece(items[i]) : piece(items[i]);
+}
+
+function* nodeTable(rows: NodeRow[]): Generator<string> {
+  if (!rows.length) return;
+  const row = (r: NodeRow) => {
+    const cells = NODE_COLUMNS.map((c) => {
+      const v = c.value(r);
+      if (isProblemCell(r, c.key)) {
+        return `<td class="problem" data-v="${h(v)}"><span class="marker" aria-hidden="true">⚠ </span><span class="sr">problem: </span>${h(v)}</td>`;
+      }
+      return `<td${c.key === 'collectedAt' ? ' class="nowrap"' : ''}>${h(v)}</td>`;
+    }).join('');
+    return `<tr${r.problems.length ? ' class="problem-row"' : ''}>${cells}</tr>`;
+  };
+  yield `<section class="card" id="nodes" aria-labelledby="nodes-h">
 <h2 id="nodes-h">Nodes <span class="muted">(${rows.length})</span></h2>
 <div class="table-wrap"><table class="sortable" id="nodes-table">
 <thead><tr>${NODE_COLUMNS.map((c) => `<th scope="col">${h(c.label)}</th>`).join('')}</tr></thead>
 <tbody>
-${body}
+`;
+  yield* joined(rows, '\n', row);
+  yield `
 </tbody></table></div>
 <p class="legend"><span class="marker">⚠</span> marks a value that a failing or warning finding is about.</p>
 </section>`;
 }
 
-function leaseTable(rows: LeaseRow[]): string {
-  if (!rows.length) return '';
-  const body = rows
-    .map((l) => {
-      const cells = leaseCells(l)
-        .map((v, i) => {
-          if (i === LEASE_COLUMNS.length - 1) {
-            return l.problem ? `<td class="problem nowrap" data-v="1"><span class="marker">⚠</span> problem</td>` : `<td data-v="0"></td>`;
-          }
-          if (i === 5 && l.ttlSeconds !== null) {
-            return `<td class="nowrap" data-v="${h(String(l.ttlSeconds))}" title="${h(v)}">${h(formatDuration(l.ttlSeconds))}</td>`;
-          }
-          return `<td>${i === 0 ? code(v) : h(v)}</td>`;
-        })
-        .join('');
-      return `<tr${l.problem ? ' class="problem-row"' : ''}>${cells}</tr>`;
-    })
-    .join('\n');
-  return `<section class="card" id="leases" aria-labelledby="leases-h">
+function* leaseTable(rows: LeaseRow[]): Generator<string> {
+  if (!rows.length) return;
+  const row = (l: LeaseRow) => {
+    const cells = leaseCells(l)
+      .map((v, i) => {
+        if (i === LEASE_COLUMNS.length - 1) {
+          return l.problem ? `<td class="problem nowrap" data-v="1"><span class="marker">⚠</span> problem</td>` : `<td data-v="0"></td>`;
+        }
+        if (i === 5 && l.ttlSeconds !== null) {
+          return `<td class="nowrap" data-v="${h(String(l.ttlSeconds))}" title="${h(v)}">${h(formatDuration(l.ttlSeconds))}</td>`;
+        }
+        return `<td>${i === 0 ? code(v) : h(v)}</td>`;
+      })
+      .join('');
+    return `<tr${l.problem ? ' class="problem-row"' : ''}>${cells}</tr>`;
+  };
+  yield `<section class="card" id="leases" aria-labelledby="leases-h">
 <h2 id="leases-h">Subnet leases <span class="muted">(${rows.length})</span></h2>
 <div class="table-wrap"><table class="sortable" id="leases-table">
 <thead><tr>${LEASE_COLUMNS.map((c) => `<th scope="col">${h(c)}</th>`).join('')}</tr></thead>
 <tbody>
-${body}
+`;
+  yield* joined(rows, '\n', row);
+  yield `
 </tbody></table></div>
 </section>`;
 }
 
-function integritySection(notes: IntegrityNote[]): string {
-  const body = notes.length
-    ? `<div class="table-wrap"><table class="sortable" id="integrity-table">
+function* integritySection(notes: IntegrityNote[]): Generator<string> {
+  yield `<section class="card" id="integrity" aria-labelledby="integrity-h">
+<h2 id="integrity-h">Bundle integrity</h2>
+`;
+  if (notes.length) {
+    yield `<div class="table-wrap"><table class="sortable" id="integrity-table">
 <thead><tr><th scope="col">Type</th><th scope="col">Input</th><th scope="col">Kind</th><th scope="col">Id</th><th scope="col">State</th><th scope="col">Message</th><th scope="col">File</th></tr></thead>
 <tbody>
-${notes
-  .map(
-    (n) =>
-      `<tr><td>${n.expected ? chip('info', 'ℹ informational') : chip('warn', '⚠ problem')}</td><td>${code(n.input)}</td><td>${h(n.kind)}</td><td>${n.id !== null ? code(n.id) : orDash(null)}</td><td>${h(n.state)}</td><td>${h(n.message)}</td><td>${n.file !== null ? code(n.file) : orDash(null)}</td></tr>`,
-  )
-  .join('\n')}
+`;
+    yield* joined(
+      notes,
+      '\n',
+      (n) =>
+        `<tr><td>${n.expected ? chip('info', 'ℹ informational') : chip('warn', '⚠ problem')}</td><td>${code(n.input)}</td><td>${h(n.kind)}</td><td>${n.id !== null ? code(n.id) : orDash(null)}</td><td>${h(n.state)}</td><td>${h(n.message)}</td><td>${n.file !== null ? code(n.file) : orDash(null)}</td></tr>`,
+    );
+    yield `
 </tbody></table></div>
-<p class="legend">Informational notes only say that something does not exist on that system (a tool not installed, an API the cluster does not use); they are not problems.</p>`
-    : '<p class="muted">No integrity notes: every collected command gave complete data.</p>';
-  return `<section class="card" id="integrity" aria-labelledby="integrity-h">
-<h2 id="integrity-h">Bundle integrity</h2>
-${body}
+<p class="legend">Informational notes only say that something does not exist on that system (a tool not installed, an API the cluster does not use); they are not problems.</p>`;
+  } else yield '<p class="muted">No integrity notes: every collected command gave complete data.</p>';
+  yield `
 </section>`;
 }
 
-export function renderHtml(report: Report): string {
+/** The page in pieces (one per finding, table row, note), written one after the other by the CLI. */
+export function* renderHtmlChunks(report: Report): Generator<string> {
   const { verdict, headline } = verdictOf(report);
   const num: Numbers = new Map(report.findings.map((f, i) => [f, i + 1]));
   const title = `flannel-diag report: ${verdict.toUpperCase()} ${headline}`;
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -446,14 +462,23 @@ export function renderHtml(report: Report): string {
 <header class="page-head"><h1>flannel-diag report</h1><span class="muted">generated ${h(report.generatedAt)} by flannel-diag ${h(report.tool.version)}</span></header>
 ${verdictSection(report, num)}
 ${analyzedSection(report)}
-${findingsSection(report, num)}
-${nodeTable(report.nodes ?? [])}
-${leaseTable(report.leases ?? [])}
-${integritySection(report.integrity ?? [])}
+`;
+  yield* findingsSection(report, num);
+  yield '\n';
+  yield* nodeTable(report.nodes ?? []);
+  yield '\n';
+  yield* leaseTable(report.leases ?? []);
+  yield '\n';
+  yield* integritySection(report.integrity ?? []);
+  yield `
 <footer>Every value in this report comes from the analyzed support bundle and is shown as text. Format ${h(report.format)}.</footer>
 </main>
 <script>${SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+export function renderHtml(report: Report): string {
+  return [...renderHtmlChunks(report)].join('');
 }

@@ -1,6 +1,6 @@
 // One entry point for the CLI: renders a report in the requested format. The renderers print the report
 // model as it is (see schema.ts); they compute nothing.
-import { renderHtml } from './html.js';
+import { renderHtml, renderHtmlChunks } from './html.js';
 import { DEFAULT_MD_MAX_CHARS, renderMarkdown } from './markdown.js';
 import type { Report } from './schema.js';
 import { renderText } from './text.js';
@@ -21,9 +21,14 @@ export interface RenderOptions {
 /**
  * The report in pieces, to be written one after the other: a JSON report of a 5,000-node cluster is tens
  * of MB, and building it as one string (twice, with the escaping) was the peak of the analysis' memory.
- * Only JSON is cut into pieces (one per finding, note, node...); the other formats come as one piece.
+ * JSON and HTML are cut into pieces (one per finding, note, node...); Markdown (capped in size) and text
+ * come as one piece.
  */
 export function* renderReportChunks(report: Report, format: ReportFormat, opts: RenderOptions = {}): Generator<string> {
+  if (format === 'html') {
+    yield* renderHtmlChunks(report);
+    return;
+  }
   if (format !== 'json') {
     yield renderReport(report, format, opts);
     return;

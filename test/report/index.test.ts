@@ -26,7 +26,10 @@ describe('renderReport', () => {
     assert.equal(unescape(pieces.join('')), JSON.stringify(big, null, 2) + '\n');
     const bare = { ...sampleReport(), findings: [], notes: [] };
     assert.equal(unescape(renderReport(bare, 'json')), JSON.stringify(bare, null, 2) + '\n', 'empty lists as JSON.stringify writes them');
-    assert.deepEqual([...renderReportChunks(big, 'md')], [renderReport(big, 'md')], 'other formats: one piece');
+    assert.deepEqual([...renderReportChunks(big, 'md')], [renderReport(big, 'md')], 'Markdown: one piece');
+    const html = [...renderReportChunks(big, 'html')];
+    assert.ok(html.length > big.findings.length, 'HTML: a piece per finding at least');
+    assert.equal(html.join(''), renderReport(big, 'html'));
   });
 
   it('dispatches to the renderers with their options', () => {
