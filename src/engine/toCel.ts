@@ -5,9 +5,9 @@
 // as large as the facts themselves (measured 45 KB per node, more than the node's facts after strings
 // were shared), and the memory of a 5,000-node analysis is mostly facts.
 //
-// Lists and maps of fact types are converted when read: small ones again on each read (short-lived),
-// large ones once (a rule that looks up `etcd.leaseBySubnet` for each node must not rebuild a map of
-// every lease each time). Lists and maps of strings, doubles and bools are the facts' own.
+// Lists and maps of fact types are converted when read: small ones again on each read (short-lived
+// garbage, where keeping them would hold a converted copy of every node's maps), large ones once (a rule
+// that looks up `etcd.leaseBySubnet` for each node must not rebuild a map of every lease each time). Lists and maps of strings, doubles and bools are the facts' own.
 import { FACT_TYPES, FACT_VARIABLES, type Facts } from '../facts/schema.js';
 import type { Evidence } from '../report/schema.js';
 
@@ -28,7 +28,7 @@ export interface CelFacts {
 /** Converts a present (not null, not undefined) value of one schema type; null when values are used as they are. */
 type Converter = ((v: unknown) => unknown) | null;
 
-/** Lists at least this long, and every map of facts, are converted once per analysis. */
+/** Lists and maps of facts at least this long are converted once per analysis. */
 const REUSE_LIST_LENGTH = 32;
 const converted = new WeakMap<object, unknown>();
 
@@ -61,12 +61,15 @@ function converterOf(type: string): Converter {
     const inner = converterOf(type.slice(12, -1));
     conv =
       inner === null ? null : (
-        (v) =>
-          reuse(v as object, () => {
-            const out: Record<string, unknown> = Object.create(null);
-            for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = x === undefined || x === null ? x : inner(x);
-            return out;
-          })
+        (v) => {
+          const known = converted.get(v as object);
+          if (known !== undefined) return known;
+          const entries = Object.entries(v as Record<string, unknown>);
+          const out: Record<string, unknown> = Object.create(null);
+          for (const [k, x] of entries) out[k] = x === undefined || x === null ? x : inner(x);
+          if (entries.length >= REUSE_LIST_LENGTH) converted.set(v as object, out);
+          return out;
+        }
       );
   } else if (type in TYPES) conv = (v) => new CEL_CLASSES[type](v as Record<string, unknown>);
   else throw new Error(`facts schema: unknown type ${type}`);

@@ -27,12 +27,19 @@ export interface BuildResult {
   error?: string;
 }
 
+/**
+ * A worker's short-lived objects (one bundle's text and parse results at a time) need little room; V8's
+ * default young generation let each worker's heap grow by tens of MB. Measured at 5,000 nodes, peak RSS
+ * of the whole analysis: 3 MB -> 564 MiB, 8 MB -> 623 MiB, the default -> 615 MiB; no change in speed.
+ */
+const WORKER_YOUNG_GENERATION_MB = 3;
+
 /** Tasks per worker handed out ahead, so a worker never waits for the main thread between inputs. */
 const AHEAD = 2;
 
 export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signatures: PortableSignature[], threads: number): AsyncGenerator<PipelineItem> {
   const data: BuildWorkerData = { flannelDiagBuildWorker: true, caps, signatures };
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data }));
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
   const done = new Map<number, PipelineItem[]>();
   const strings: StringPool = new Map();
   const pending = new Map<Worker, number>();
