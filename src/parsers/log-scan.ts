@@ -11,8 +11,24 @@ import { parseLogLine, type LogOptions } from './log.js';
 import type { LogLine, ParseIssue } from './types.js';
 import { lineSpans, MAX_LINE_LENGTH } from './util.js';
 
-/** How much of the log is read to tell rare characters from common ones. */
-const SAMPLE = 16 * 1024;
+/** How much of the log is read to tell rare characters from common ones: slices spread over it. */
+const SAMPLE_SLICES = 16;
+const SAMPLE_SLICE = 1024;
+
+/** Character counts over SAMPLE_SLICES slices spread evenly over the text (the start of a log is its least typical part). */
+function sampleFrequencies(text: string, begin: number): Map<number, number> {
+  const freq = new Map<number, number>();
+  const span = text.length - begin;
+  const step = Math.max(SAMPLE_SLICE, Math.floor(span / SAMPLE_SLICES));
+  for (let s = begin; s < text.length; s += step) {
+    const end = Math.min(text.length, s + SAMPLE_SLICE);
+    for (let i = s; i < end; i++) {
+      const c = text.charCodeAt(i);
+      freq.set(c, (freq.get(c) ?? 0) + 1);
+    }
+  }
+  return freq;
+}
 
 export class LogScan implements Iterable<LogLine> {
   /** non-empty lines (over-long ones excluded), as iterateLogLines yields them; final after iteration */
@@ -32,23 +48,45 @@ export class LogScan implements Iterable<LogLine> {
 
   /**
    * Sorted starts of the lines holding a literal or a backslash; null when every line is a candidate.
-   * Each literal is looked for through its rarest character (counted in the log's first 16 KiB): a
-   * single-character indexOf is a memchr, and the few places it stops at are checked with startsWith.
-   * Searching every literal in full costs several times more (tens of literals over MiBs).
+   * The text is searched for a few single characters (a single-character indexOf is a memchr), each the
+   * anchor of several literals, and the places found are checked against those literals. Anchors are
+   * chosen greedily, as a weighted set cover: the character with the fewest occurrences (counted in
+   * slices spread over the log) per literal it would newly cover, until every literal has one. Every
+   * occurrence of a literal holds its anchor, so none is missed. Searching every literal in full costs
+   * several times more (tens of literals over MiBs); one anchor per literal stopped twice as often.
    */
   private candidateStarts(begin: number): number[] | null {
     const { text, literals } = this;
     if (literals === null || literals.some((l) => l === '')) return null;
-    const freq = new Uint32Array(65536);
-    const sampleEnd = Math.min(text.length, begin + SAMPLE);
-    for (let i = begin; i < sampleEnd; i++) freq[text.charCodeAt(i)]++;
-    const byAnchor = new Map<string, { literal: string; offset: number }[]>([['\\', [{ literal: '\\', offset: 0 }]]]);
-    for (const literal of new Set(literals)) {
-      let offset = 0;
-      for (let j = 1; j < literal.length; j++) if (freq[literal.charCodeAt(j)] < freq[literal.charCodeAt(offset)]) offset = j;
-      const anchor = literal[offset];
-      const group = byAnchor.get(anchor) ?? byAnchor.set(anchor, []).get(anchor)!;
-      group.push({ literal, offset });
+    const freq = sampleFrequencies(text, begin);
+    const uncovered = new Set(literals);
+    const byAnchor = new Map<string, { literal: string; offset: number; next: number }[]>([['\\', [{ literal: '\\', offset: 0, next: -1 }]]]);
+    while (uncovered.size > 0) {
+      let best = '';
+      let bestCost = Infinity;
+      const seen = new Set<string>();
+      for (const literal of uncovered) {
+        for (const ch of literal) {
+          if (seen.has(ch)) continue;
+          seen.add(ch);
+          let n = 0;
+          for (const l of uncovered) if (l.includes(ch)) n++;
+          const cost = (freq.get(ch.charCodeAt(0)) ?? 0) / n;
+          if (cost < bestCost) {
+            bestCost = cost;
+            best = ch;
+          }
+        }
+      }
+      const group = byAnchor.get(best) ?? byAnchor.set(best, []).get(best)!;
+      for (const literal of [...uncovered]) {
+        const offset = literal.indexOf(best);
+        if (offset === -1) continue;
+        // the character after the anchor (or before it), compared before the whole literal is
+        const next = offset + 1 < literal.length ? offset + 1 : offset - 1;
+        group.push({ literal, offset, next });
+        uncovered.delete(literal);
+      }
     }
     const starts: number[] = [];
     for (const [anchor, group] of byAnchor) {
@@ -57,9 +95,11 @@ export class LogScan implements Iterable<LogLine> {
         const at = text.indexOf(anchor, from);
         if (at === -1) break;
         from = at + 1;
-        for (const { literal, offset } of group) {
-          if (at - offset >= begin && text.startsWith(literal, at - offset)) {
-            starts.push(Math.max(text.lastIndexOf('\n', at - offset - 1) + 1, begin));
+        for (const { literal, offset, next } of group) {
+          const start = at - offset;
+          if (start < begin || (next !== -1 && text.charCodeAt(start + next) !== literal.charCodeAt(next))) continue;
+          if (text.startsWith(literal, start)) {
+            starts.push(Math.max(text.lastIndexOf('\n', start - 1) + 1, begin));
             // one hit per line is enough: go on after this line, so that the backward search above
             // never crosses a line already scanned (a 60 MB line of repeated literals was quadratic)
             const eol = text.indexOf('\n', at);
