@@ -24,8 +24,8 @@ export function nullPrototypeIndexes(root: unknown): number[] {
  */
 export type StringPool = Map<string, string>;
 
-/** Longer strings are rarely repeated and are not looked up (hashing them would cost more than it saves). */
-const POOLED_STRING_MAX = 512;
+/** Longer strings (log lines with their own timestamps) are rarely repeated: hashing them cost more than it saved. */
+const POOLED_STRING_MAX = 160;
 
 /** Puts back the null prototypes of a received message and, with a pool, shares its equal strings. */
 export function restoreNullPrototypes(root: unknown, indexes: number[], strings?: StringPool): void {

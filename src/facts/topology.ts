@@ -36,15 +36,15 @@ function k3sBackend(v: string): string {
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string | undefined, name: (t: T) => string): Group[] {
-  const m = new Map<string, string[]>();
+  // a Set per value: with every node in one group, a list search per node was quadratic
+  const m = new Map<string, Set<string>>();
   for (const it of items) {
     const k = key(it);
     if (k === undefined) continue;
-    const list = m.get(k) ?? [];
-    if (!list.includes(name(it))) list.push(name(it));
-    m.set(k, list);
+    const names = m.get(k) ?? m.set(k, new Set()).get(k)!;
+    names.add(name(it));
   }
-  return [...m].map(([value, nodes]) => ({ value, nodes }));
+  return [...m].map(([value, nodes]) => ({ value, nodes: [...nodes] }));
 }
 
 const isIp = (s: string) => parseCidrLoose(s) !== null && !s.includes('/');
@@ -90,6 +90,7 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
   const leasePeers = backend ? [...new Set(etcd.leases.filter((l) => (l.backendType || 'udp') === backend).map((l) => l.subnet))].sort() : [];
   // kube mode: every annotated node's podCIDR of the backend (a node skips its own)
   const kubePeers = backend ? [...new Set(kube.nodes.filter((kn) => kn.flannelManaged && kn.podCIDR && (kn.backendType ?? backend) === backend).map((kn) => networkOf(kn.podCIDR!) ?? kn.podCIDR!))].sort() : [];
+  const peerSet = new Set(cluster.mode === 'etcd' ? leasePeers : kubePeers);
 
   for (const n of nodes) {
     const arch = goArch(n.arch);
@@ -129,10 +130,16 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
       const routed = new Set(n.routes.map((r) => r.dst));
       const own = n.subnet;
       const peers = cluster.mode === 'etcd' ? leasePeers : kubePeers;
-      const missing = countAndSample(peers, (s) => s !== own && !routed.has(s), (s) => s);
-      n.peerSubnetCount = peers.length - (peers.includes(own) ? 1 : 0);
-      n.missingPeerRouteCount = missing.count;
-      n.missingPeerRoutes = missing.sample;
+      // counted from this node's routes, not by looking up every peer: linear in the routes it has
+      let routedPeers = 0;
+      for (const dst of routed) if (dst !== own && peerSet.has(dst)) routedPeers++;
+      n.peerSubnetCount = peers.length - (peerSet.has(own) ? 1 : 0);
+      n.missingPeerRouteCount = n.peerSubnetCount - routedPeers;
+      // the first examples, in subnet order: a scan that stops once it has them all
+      const sample: string[] = [];
+      const want = Math.min(PEER_EXAMPLES, n.missingPeerRouteCount);
+      for (let i = 0; i < peers.length && sample.length < want; i++) if (peers[i] !== own && !routed.has(peers[i])) sample.push(peers[i]);
+      n.missingPeerRoutes = sample;
     }
 
     // ---- backend types each source says
