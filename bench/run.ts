@@ -106,6 +106,8 @@ interface SizeResult {
   compressedBytes: number;
   decompressedBytes: number;
   floorMs: number;
+  /** `gzip -dc` of the same archives, the issue's reference for the floor; null when gzip is not there */
+  gzipMs: number | null;
   jsonMs: number;
   htmlMs: number;
   jsonRssKiB: number | null;
@@ -135,6 +137,7 @@ async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
     for (let i = 0; i < repeat; i++) floors.push(JSON.parse((await run(process.execPath, [path.join(HERE, 'floor.js'), c.dir])).stdout) as { ms: number; bytes: number });
     const floor = floors.reduce((x, y) => (y.ms < x.ms ? y : x));
     const floorMs = floor.ms;
+    const gzipMs = await gzipReference(archives, out, repeat);
     const analyze = (fmt: string) => () => run(process.execPath, [cli, 'analyze', ...archives, '-f', fmt, '-o', path.join(out, `report.${fmt}`), '--fail-on', 'never'], { rss: true, discard: true });
     const json = await best(repeat, analyze('json'));
     const html = await best(repeat, analyze('html'));
@@ -147,6 +150,7 @@ async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
       compressedBytes: c.compressedBytes,
       decompressedBytes: floor.bytes,
       floorMs,
+      gzipMs,
       jsonMs: json.ms,
       htmlMs: html.ms,
       jsonRssKiB: json.peakRssKiB,
@@ -157,6 +161,22 @@ async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * `gzip -dc` over the same archives (batched through xargs, output discarded): the figure the issue names
+ * as what the floor is about. Shown beside the floor to check that the floor is not a slow strawman.
+ */
+async function gzipReference(archives: string[], dir: string, repeat: number): Promise<number | null> {
+  const list = path.join(dir, 'archives.txt');
+  writeFileSync(list, `${archives.join('\n')}\n`);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < repeat; i++) times.push((await run('sh', ['-c', 'tr "\\n" "\\0" < "$0" | xargs -0 -n 200 gzip -dc > /dev/null', list])).ms);
+  } catch {
+    return null; // no gzip or xargs on this machine: the floor stands alone
+  }
+  return Math.min(...times);
 }
 
 async function coldStart(a: Args): Promise<{ versionMs: number; nodeMs: number }> {
@@ -194,12 +214,12 @@ function targets(results: SizeResult[], cold: { versionMs: number; nodeMs: numbe
 
 function markdown(results: SizeResult[], cold: { versionMs: number; nodeMs: number }, ts: Target[]): string {
   const m = machine();
-  const rows = results.map((r) => `| ${r.size.toLocaleString('en')} | ${(r.decompressedBytes / 2 ** 20).toFixed(0)} MiB | ${ms(r.floorMs)} | ${ms(r.jsonMs)} (${ratio(r.jsonMs / r.floorMs)}) | ${ms(r.htmlMs)} (${ratio(r.htmlMs / r.floorMs)}) | ${mib(r.jsonRssKiB)} / ${mib(r.htmlRssKiB)} | ${ms(r.rulesMs)} |`);
+  const rows = results.map((r) => `| ${r.size.toLocaleString('en')} | ${(r.decompressedBytes / 2 ** 20).toFixed(0)} MiB | ${ms(r.floorMs)} | ${r.gzipMs === null ? 'n/a' : ms(r.gzipMs)} | ${ms(r.jsonMs)} (${ratio(r.jsonMs / r.floorMs)}) | ${ms(r.htmlMs)} (${ratio(r.htmlMs / r.floorMs)}) | ${mib(r.jsonRssKiB)} / ${mib(r.htmlRssKiB)} | ${ms(r.rulesMs)} |`);
   return [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB, Node ${m.node}. Measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    '| nodes | decompressed | floor (gunzip + tar, 1 core) | analyze -f json | analyze -f html | peak RSS json / html | rule evaluation |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    '| nodes | decompressed | floor (gunzip + tar, 1 core) | gzip -dc (reference) | analyze -f json | analyze -f html | peak RSS json / html | rule evaluation |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     `Cold start: \`flannel-diag --version\` ${ms(cold.versionMs)}, \`node -e 0\` ${ms(cold.nodeMs)} (${ratio(cold.versionMs / cold.nodeMs)}).`,
@@ -224,6 +244,7 @@ async function main(): Promise<void> {
     results.push(r);
     line('decompressed', `${(r.decompressedBytes / 2 ** 20).toFixed(0)} MiB`);
     line('floor (gunzip + tar walk, 1 process, 1 core)', ms(r.floorMs));
+    line('gzip -dc of the same archives (reference)', r.gzipMs === null ? 'n/a (no gzip)' : ms(r.gzipMs));
     line('analyze -f json: wall time', `${ms(r.jsonMs)}  (${ratio(r.jsonMs / r.floorMs)} floor)`);
     line('analyze -f html: wall time', `${ms(r.htmlMs)}  (${ratio(r.htmlMs / r.floorMs)} floor)`);
     line('peak RSS: analyze -f json / -f html', `${mib(r.jsonRssKiB)} / ${mib(r.htmlRssKiB)}`);

@@ -7,6 +7,7 @@ import { repoPath } from './helpers.js';
 
 const LABELS = [
   'floor (gunzip + tar walk, 1 process, 1 core)',
+  'gzip -dc of the same archives (reference)',
   'analyze -f json: wall time',
   'analyze -f html: wall time',
   'peak RSS: analyze -f json / -f html',
