@@ -244,7 +244,8 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
     });
     entry.on('end', () => {
       // a truncated archive ends the entry early: such a file is dropped, not kept half-read
-      if (got === expected && c.fatal === null) node.data = Buffer.concat(chunks, got);
+      // a file inside one chunk of the stream is that chunk's slice (nothing reuses the chunk): no copy
+      if (got === expected && c.fatal === null) node.data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, got);
     });
     entry.on('error', () => undefined);
   });
