@@ -18,18 +18,6 @@ const VXLAN_DEFAULT_PORT = 8472;
 /** Per-node lists of peers are cut to this many examples (their counts stay exact): facts stay linear in nodes. */
 const PEER_EXAMPLES = 20;
 
-/** Counts the items that `bad` picks, keeping the first PEER_EXAMPLES of them. */
-function countAndSample<T>(items: Iterable<T>, bad: (t: T) => boolean, show: (t: T) => string): { count: number; sample: string[] } {
-  let count = 0;
-  const sample: string[] = [];
-  for (const it of items) {
-    if (!bad(it)) continue;
-    count++;
-    if (sample.length < PEER_EXAMPLES) sample.push(show(it));
-  }
-  return { count, sample };
-}
-
 /** k3s --flannel-backend values as flannel backend types (k3s docs: wireguard-native is flannel's wireguard). */
 function k3sBackend(v: string): string {
   return v === 'wireguard-native' || v === 'wireguard' ? 'wireguard' : v;
@@ -91,6 +79,21 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
   // kube mode: every annotated node's podCIDR of the backend (a node skips its own)
   const kubePeers = backend ? [...new Set(kube.nodes.filter((kn) => kn.flannelManaged && kn.podCIDR && (kn.backendType ?? backend) === backend).map((kn) => networkOf(kn.podCIDR!) ?? kn.podCIDR!))].sort() : [];
   const peerSet = new Set(cluster.mode === 'etcd' ? leasePeers : kubePeers);
+
+  type Peer = (typeof peerList)[number];
+  const outsideByNets = new Map<string, Peer[]>();
+  const byIp = new Map<string, Map<string, Peer>>();
+  const byName = new Map<string, Map<string, Peer[]>>();
+  const outsideByIp = (key: string, list: Peer[]) => byIp.get(key) ?? byIp.set(key, new Map(list.map((p) => [p.ip, p]))).get(key)!;
+  const outsideByName = (key: string, list: Peer[]) => {
+    let m = byName.get(key);
+    if (m === undefined) {
+      m = new Map();
+      for (const p of list) (m.get(p.name) ?? m.set(p.name, []).get(p.name)!).push(p);
+      byName.set(key, m);
+    }
+    return m;
+  };
 
   for (const n of nodes) {
     const arch = goArch(n.arch);
@@ -160,13 +163,29 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
       ...n.routes.filter((r) => !r.gateway && r.dst.includes('/') && !r.dst.includes(':') && r.dev && !r.dev.startsWith('flannel') && r.dev !== 'cni0').map((r) => r.dst),
     ];
     const own = new Set(n.addresses);
-    const nets = onLink.map(parseCidrLoose);
-    const far = countAndSample(
-      peerList,
-      ({ ip, name, parsed }) => !own.has(ip) && name !== n.hostname && !nets.some((c) => parsedCidrContains(c, parsed)),
-      ({ ip, name }) => (name === ip ? ip : `${name} (${ip})`),
-    );
-    n.nonL2PeerCount = far.count;
-    n.nonL2Peers = far.sample;
+    // the peers outside these networks, found once per distinct set of networks (nodes of one L2 segment
+    // share theirs): looking at every peer for every node was quadratic
+    const netsKey = [...new Set(onLink)].sort().join(' ');
+    let outside = outsideByNets.get(netsKey);
+    if (outside === undefined) {
+      const nets = onLink.map(parseCidrLoose);
+      outside = peerList.filter(({ parsed }) => !nets.some((c) => parsedCidrContains(c, parsed)));
+      outsideByNets.set(netsKey, outside);
+    }
+    const mine = (p: (typeof peerList)[number]) => own.has(p.ip) || p.name === n.hostname;
+    // this node's own entries among them: its addresses and the peers named after it, looked up, not searched
+    const ownOutside = new Set<(typeof peerList)[number]>();
+    for (const ip of own) {
+      const p = outsideByIp(netsKey, outside).get(ip);
+      if (p) ownOutside.add(p);
+    }
+    for (const p of outsideByName(netsKey, outside).get(n.hostname) ?? []) ownOutside.add(p);
+    n.nonL2PeerCount = outside.length - ownOutside.size;
+    const sample: string[] = [];
+    for (let i = 0; i < outside.length && sample.length < Math.min(PEER_EXAMPLES, n.nonL2PeerCount); i++) {
+      const p = outside[i];
+      if (!mine(p)) sample.push(p.name === p.ip ? p.ip : `${p.name} (${p.ip})`);
+    }
+    n.nonL2Peers = sample;
   }
 }
