@@ -273,7 +273,8 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
       const overTotal = data.length > room;
       if (overTotal) data = data.subarray(0, Math.max(room, 0));
       budget.bytes += data.length;
-      if (gz && !c.stop && inflated > RATIO_GRACE_BYTES) {
+      // the total cap comes first, as when it was tripped before this check: what fits is still read
+      if (gz && !c.stop && !overTotal && inflated > RATIO_GRACE_BYTES) {
         const compressed = Math.max(gz.bytesWritten, 1);
         const ratio = inflated / compressed;
         if (ratio > caps.maxRatio) {

@@ -9,7 +9,12 @@ export function writeAtomic(file: string, content: string | Iterable<string>, mo
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', mode);
-    for (const piece of typeof content === 'string' ? [content] : content) writeSync(fd, piece);
+    for (const piece of typeof content === 'string' ? [content] : content) {
+      // writeSync may write less than it is given (a full disk): go on until every byte is written,
+      // so that what is renamed into place is never a cut report
+      const bytes = Buffer.from(piece, 'utf8');
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    }
     closeSync(fd);
     fd = null;
     renameSync(tmp, file);

@@ -116,11 +116,15 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
     }
     try {
       const outcome = rule.outcomes.find((o) => !o.when || o.when(ctx) === true);
-      if (!outcome || outcome.status === 'pass') {
-        if (++passCount > PASS_DETAIL_LIMIT + 1) continue;
+      if ((!outcome || outcome.status === 'pass') && passes.length > PASS_DETAIL_LIMIT) {
+        // enough passes in detail for the counted finding: the condition was evaluated, the rest is not
+        // built (so an error in a pass's evidence or message shows on the first passes only)
+        passCount++;
+        continue;
       }
       if (!outcome) {
         passes.push({ ...base, status: 'pass', message: `${def.title}: no outcome matched.`, node, subject, evidence: [], remediation: null });
+        passCount++;
         continue;
       }
       const evidence = collectEvidence(rule, el, ctx);
@@ -135,6 +139,7 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
         remediation: bad && rule.remediation ? rule.remediation(ctx).trim() : null,
         weight: evidence.length,
       });
+      if (outcome.status === 'pass') passCount++;
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
       out.errors.push(`${def.id}${subject ? ` (${subject})` : ''}: ${msg}`);

@@ -42,6 +42,15 @@ function reuse<T>(source: object, build: () => T): T {
 
 const converters = new Map<string, Converter>();
 
+/**
+ * CEL compares objects by identity (`node.lease in etcd.leases`, `a == b`), so a fact that several lists
+ * and fields hold must be one view wherever it is read. Kept for the types that are held that way (a few
+ * per node); the many small facts (evidence, events, commands) get a view per read instead, which is
+ * short-lived.
+ */
+const IDENTITY_TYPES = new Set(['Node', 'Lease', 'KubeNode', 'KubePod', 'Interface']);
+const views = new WeakMap<object, object>();
+
 function converterOf(type: string): Converter {
   if (converters.has(type)) return converters.get(type)!;
   let conv: Converter;
@@ -71,7 +80,18 @@ function converterOf(type: string): Converter {
           return out;
         }
       );
-  } else if (type in TYPES) conv = (v) => new CEL_CLASSES[type](v as Record<string, unknown>);
+  } else if (type in TYPES) {
+    conv =
+      IDENTITY_TYPES.has(type) ?
+        (v) => {
+          const known = views.get(v as object);
+          if (known !== undefined) return known;
+          const view = new CEL_CLASSES[type](v as Record<string, unknown>);
+          views.set(v as object, view);
+          return view;
+        }
+      : (v) => new CEL_CLASSES[type](v as Record<string, unknown>);
+  }
   else throw new Error(`facts schema: unknown type ${type}`);
   converters.set(type, conv);
   return conv;

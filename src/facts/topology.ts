@@ -17,6 +17,8 @@ const ROUTED_BACKENDS = new Set(['vxlan', 'host-gw']);
 const VXLAN_DEFAULT_PORT = 8472;
 /** Per-node lists of peers are cut to this many examples (their counts stay exact): facts stay linear in nodes. */
 const PEER_EXAMPLES = 20;
+/** Distinct sets of connected networks whose far peers are kept while deriving host-gw facts. */
+const KEPT_NETWORK_SETS = 16;
 
 /** k3s --flannel-backend values as flannel backend types (k3s docs: wireguard-native is flannel's wireguard). */
 function k3sBackend(v: string): string {
@@ -82,18 +84,10 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
 
   type Peer = (typeof peerList)[number];
   const outsideByNets = new Map<string, Peer[]>();
-  const byIp = new Map<string, Map<string, Peer>>();
-  const byName = new Map<string, Map<string, Peer[]>>();
-  const outsideByIp = (key: string, list: Peer[]) => byIp.get(key) ?? byIp.set(key, new Map(list.map((p) => [p.ip, p]))).get(key)!;
-  const outsideByName = (key: string, list: Peer[]) => {
-    let m = byName.get(key);
-    if (m === undefined) {
-      m = new Map();
-      for (const p of list) (m.get(p.name) ?? m.set(p.name, []).get(p.name)!).push(p);
-      byName.set(key, m);
-    }
-    return m;
-  };
+  const peerByIp = new Map(peerList.map((p) => [p.ip, p]));
+  const peersByName = new Map<string, Peer[]>();
+  for (const p of peerList) (peersByName.get(p.name) ?? peersByName.set(p.name, []).get(p.name)!).push(p);
+  const counted = new Set<Peer>();
 
   for (const n of nodes) {
     const arch = goArch(n.arch);
@@ -164,23 +158,27 @@ export function deriveNodeTopology(nodes: NodeFact[], etcd: EtcdFact, kube: Kube
     ];
     const own = new Set(n.addresses);
     // the peers outside these networks, found once per distinct set of networks (nodes of one L2 segment
-    // share theirs): looking at every peer for every node was quadratic
-    const netsKey = [...new Set(onLink)].sort().join(' ');
+    // share theirs; keyed by network, not by the node's own address in it): looking at every peer for
+    // every node was quadratic. Only a few sets are kept: nodes each on a network of their own, which is
+    // what this check reports, are looked at one by one without keeping anything.
+    const nets = onLink.map(parseCidrLoose);
+    const netsKey = [...new Set(onLink.map((c) => networkOf(c) ?? c))].sort().join(' ');
     let outside = outsideByNets.get(netsKey);
     if (outside === undefined) {
-      const nets = onLink.map(parseCidrLoose);
       outside = peerList.filter(({ parsed }) => !nets.some((c) => parsedCidrContains(c, parsed)));
-      outsideByNets.set(netsKey, outside);
+      if (outsideByNets.size < KEPT_NETWORK_SETS) outsideByNets.set(netsKey, outside);
     }
-    const mine = (p: (typeof peerList)[number]) => own.has(p.ip) || p.name === n.hostname;
-    // this node's own entries among them: its addresses and the peers named after it, looked up, not searched
-    const ownOutside = new Set<(typeof peerList)[number]>();
-    for (const ip of own) {
-      const p = outsideByIp(netsKey, outside).get(ip);
-      if (p) ownOutside.add(p);
+    const mine = (p: Peer) => own.has(p.ip) || p.name === n.hostname;
+    // this node's own entries among them (its addresses, the peers named after it): a few look-ups
+    let ownOutside = 0;
+    for (const p of [...[...own].map((ip) => peerByIp.get(ip)), ...(peersByName.get(n.hostname) ?? [])]) {
+      if (p && !counted.has(p) && !nets.some((c) => parsedCidrContains(c, p.parsed))) {
+        counted.add(p);
+        ownOutside++;
+      }
     }
-    for (const p of outsideByName(netsKey, outside).get(n.hostname) ?? []) ownOutside.add(p);
-    n.nonL2PeerCount = outside.length - ownOutside.size;
+    counted.clear();
+    n.nonL2PeerCount = outside.length - ownOutside;
     const sample: string[] = [];
     for (let i = 0; i < outside.length && sample.length < Math.min(PEER_EXAMPLES, n.nonL2PeerCount); i++) {
       const p = outside[i];

@@ -68,7 +68,8 @@ function logrus(s: string): { time: string | null; level: string | null; text: s
   return { time, level, text };
 }
 
-const ZAP_EPOCH = /^\d{9,11}(?:\.\d{1,9})?/;
+// epoch seconds; a longer number (zap's millisecond or nanosecond encoders) is not read as seconds
+const ZAP_EPOCH = /^\d{9,11}(?:\.\d{1,9})?(?![\d.])/;
 
 /**
  * A zap JSON line, as the etcd v3 client (flannel >= 0.18) writes it into flanneld's log:

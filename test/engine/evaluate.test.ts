@@ -54,3 +54,36 @@ test('many passing subjects fold into one counted pass; every failing subject ke
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const THROWING_PASS = `id: multi-instance.throwing-pass
+title: Names with evidence that cannot be built
+category: multi-instance
+severity: warning
+forEach: cluster.nodeNames
+as: name
+outcomes:
+  - status: pass
+    message: "{{name}} is fine"
+evidence: ["nodes[100000]"]
+`;
+
+test('a pass whose evidence cannot be built is a skipped finding for every subject, never a crash or a count', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-eval-'));
+  try {
+    mkdirSync(path.join(dir, 'multi-instance'));
+    writeFileSync(path.join(dir, 'multi-instance', 'throwing-pass.yaml'), THROWING_PASS);
+    const rules = loadRuleDirs([dir]);
+    assert.deepEqual(rules.errors, []);
+    const builds: NodeBuild[] = [];
+    const matcher = new SignatureMatcher([]);
+    for await (const item of readForPipeline([repoPath('fixtures/clusters/healthy-etcd')], DEFAULT_CAPS)) if (item.bundle) builds.push(buildNode(item.bundle, matcher));
+    const { facts } = assembleFacts(builds, []);
+    facts.cluster.nodeNames = Array.from({ length: 150 }, (_, i) => `node-${i}`);
+    const r = evaluateRules(rules.rules, facts);
+    assert.equal(r.findings.filter((f) => f.status === 'skipped').length, 150);
+    assert.equal(r.findings.filter((f) => f.status === 'pass').length, 0);
+    assert.equal(r.errors.length, 150);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -58,3 +58,12 @@ test('a large list of facts is converted once per analysis, a small one on each 
   assert.notEqual(node.interfaces, node.interfaces, 'small lists are rebuilt (nothing kept for them)');
   assert.deepEqual(node.interfaces, node.interfaces);
 });
+
+test('a fact held in several places is one CEL value: `in` and == find it', async () => {
+  const facts = await healthyFacts();
+  const { vars } = factsToCel(facts);
+  const env = celEnv();
+  assert.ok(facts.nodes.some((n) => n.lease), 'the fixture links leases to nodes');
+  assert.equal(env.compile('nodes.filter(n, has(n.lease)).all(n, n.lease in etcd.leases)')(vars), true);
+  assert.equal(env.compile('nodes.filter(n, has(n.flannelDevice)).all(n, n.flannelDevice in n.interfaces)')(vars), true);
+});

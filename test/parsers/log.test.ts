@@ -75,6 +75,8 @@ test('zap JSON lines of the etcd v3 client: time from "ts" (ISO or epoch seconds
   assert.deepEqual([line.line, line.time, line.level, line.text], [7, '2026-11-26T05:11:48.864Z', 'W', real]);
   const epoch = parseLogLine('{"level":"error","ts":1764133908.5,"msg":"x"}', 1, 2026);
   assert.deepEqual([epoch.time, epoch.level], ['2025-11-26T05:11:48.500Z', 'E']);
+  // zap's millisecond encoder: not seconds, so no time rather than one in the year 2508
+  assert.equal(parseLogLine('{"level":"info","ts":1700000000123.456,"msg":"x"}', 1, 2026).time, null);
   // behind a CRI (or journald) prefix, the prefix's time is kept; a broken ts dates nothing
   const cri = parseLogLine('2026-11-26T05:11:49.000000001Z stderr F {"level":"warn","ts":"2026-11-26T05:11:48.864Z","msg":"x"}', 2, 2026);
   assert.deepEqual([cri.time, cri.level], ['2026-11-26T05:11:49Z', 'W']);
