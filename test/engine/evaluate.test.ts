@@ -11,6 +11,7 @@ import { loadRuleDirs } from '../../src/engine/loader.js';
 import { evaluateRules } from '../../src/engine/evaluate.js';
 import { SignatureMatcher } from '../../src/engine/signatures.js';
 import { buildNode, type NodeBuild } from '../../src/facts/node.js';
+import type { Facts } from '../../src/facts/schema.js';
 import { assembleFacts } from '../../src/facts/cluster.js';
 import { repoPath } from '../helpers.js';
 
@@ -28,17 +29,25 @@ outcomes:
     message: "{{name}} is fine"
 `;
 
-test('many passing subjects fold into one counted pass; every failing subject keeps its finding', async () => {
+/** The rule in `yaml` (one file of category multi-instance), loaded, and the healthy-etcd facts to run it on. */
+async function withRule(file: string, yaml: string, run: (rules: ReturnType<typeof loadRuleDirs>, facts: Facts) => void): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fd-eval-'));
   try {
     mkdirSync(path.join(dir, 'multi-instance'));
-    writeFileSync(path.join(dir, 'multi-instance', 'names.yaml'), RULE);
+    writeFileSync(path.join(dir, 'multi-instance', file), yaml);
     const rules = loadRuleDirs([dir]);
     assert.deepEqual(rules.errors, []);
     const builds: NodeBuild[] = [];
     const matcher = new SignatureMatcher([]);
     for await (const item of readForPipeline([repoPath('fixtures/clusters/healthy-etcd')], DEFAULT_CAPS)) if (item.bundle) builds.push(buildNode(item.bundle, matcher));
-    const { facts } = assembleFacts(builds, []);
+    run(rules, assembleFacts(builds, []).facts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('many passing subjects fold into one counted pass; every failing subject keeps its finding', async () => {
+  await withRule('names.yaml', RULE, (rules, facts) => {
     facts.cluster.nodeNames = Array.from({ length: 500 }, (_, i) => `node-${i}`);
     const r = evaluateRules(rules.rules, facts);
     const fails = r.findings.filter((f) => f.status === 'fail');
@@ -50,9 +59,7 @@ test('many passing subjects fold into one counted pass; every failing subject ke
     facts.cluster.nodeNames = ['node-1', 'node-2', 'node-7'];
     const small = evaluateRules(rules.rules, facts);
     assert.deepEqual(small.findings.map((f) => `${f.status} ${f.message}`), ['fail node-7 ends in 7', 'pass node-1 is fine', 'pass node-2 is fine']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 const THROWING_PASS = `id: multi-instance.throwing-pass
@@ -68,22 +75,11 @@ evidence: ["nodes[100000]"]
 `;
 
 test('a pass whose evidence cannot be built is a skipped finding for every subject, never a crash or a count', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fd-eval-'));
-  try {
-    mkdirSync(path.join(dir, 'multi-instance'));
-    writeFileSync(path.join(dir, 'multi-instance', 'throwing-pass.yaml'), THROWING_PASS);
-    const rules = loadRuleDirs([dir]);
-    assert.deepEqual(rules.errors, []);
-    const builds: NodeBuild[] = [];
-    const matcher = new SignatureMatcher([]);
-    for await (const item of readForPipeline([repoPath('fixtures/clusters/healthy-etcd')], DEFAULT_CAPS)) if (item.bundle) builds.push(buildNode(item.bundle, matcher));
-    const { facts } = assembleFacts(builds, []);
+  await withRule('throwing-pass.yaml', THROWING_PASS, (rules, facts) => {
     facts.cluster.nodeNames = Array.from({ length: 150 }, (_, i) => `node-${i}`);
     const r = evaluateRules(rules.rules, facts);
     assert.equal(r.findings.filter((f) => f.status === 'skipped').length, 150);
     assert.equal(r.findings.filter((f) => f.status === 'pass').length, 0);
     assert.equal(r.errors.length, 150);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
