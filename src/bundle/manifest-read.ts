@@ -7,32 +7,11 @@
 import { BUNDLE_FORMAT, ManifestSchema, type Manifest } from './manifest.js';
 import { escapeName, oneLine } from './names.js';
 import type { ReadProblem } from './types.js';
+import { findExcessDepth } from '../parsers/json.js';
 
 export const MAX_MANIFEST_DEPTH = 256;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Deepest `{`/`[` nesting of a JSON text, counted outside strings; stops counting past `limit`. */
-export function jsonDepth(text: string, limit = MAX_MANIFEST_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++; // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x7b || ch === 0x5b) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return max;
-      }
-    } else if (ch === 0x7d || ch === 0x5d) depth--;
-  }
-  return max;
-}
 
 export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; problem: ReadProblem };
 
@@ -42,7 +21,7 @@ function fail(label: string, message: string): ManifestResult {
 
 export function parseManifest(bytes: Buffer, label: string): ManifestResult {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes); // drops a BOM
-  if (jsonDepth(text) > MAX_MANIFEST_DEPTH) return fail(label, `manifest.json nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
+  if (findExcessDepth(text, MAX_MANIFEST_DEPTH) !== -1) return fail(label, `manifest.json nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text, (key, v: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : v));

@@ -3,7 +3,7 @@
 // every problem becomes a `file:line:col: message` diagnostic; nothing half-valid is ever evaluated.
 import { readdirSync, readFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_PATHS, FACT_TYPES } from '../facts/schema.js';
+import { DATA_PATHS, FACT_TYPES, FACT_VARIABLES } from '../facts/schema.js';
 import { celEnv, type CelProgram } from './cel.js';
 import { RuleFileSchema, SignatureFileSchema, TestFileSchema, type RuleFile, type TestFile } from './rule-schema.js';
 import { checkTemplate, compileTemplate, type TemplateFn } from './templates.js';
@@ -246,7 +246,7 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
   if (def.appliesWhen) rule.appliesWhen = compileCel(base, ['appliesWhen'], def.appliesWhen, isBool).program;
   let env = base;
   if (def.forEach && def.as) {
-    if (['cluster', 'nodes', 'etcd', 'kube'].includes(def.as)) err(['as'], `"${def.as}" is already a facts variable`);
+    if (def.as in FACT_VARIABLES) err(['as'], `"${def.as}" is already a facts variable`);
     const fe = compileCel(base, ['forEach'], def.forEach, (t) => (t.startsWith('list<') ? null : `forEach must be a list, is ${t}`));
     if (fe.program && fe.type) {
       rule.forEach = fe.program;
@@ -272,7 +272,7 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
     { when: def.when, status: def.severity === 'critical' ? ('fail' as const) : ('warn' as const), message: def.message ?? '' },
     { status: 'pass' as const, message: def.passMessage ?? `${def.title}: no problem found.` },
   ];
-  const scope: Record<string, string> = { cluster: 'Cluster', nodes: 'list<Node>', etcd: 'Etcd', kube: 'Kube' };
+  const scope: Record<string, string> = Object.fromEntries(Object.entries(FACT_VARIABLES).map(([name, v]) => [name, v.type]));
   if (def.as && rule.asType) scope[def.as] = rule.asType;
   const tpl = (p: (string | number)[], source: string | undefined): TemplateFn | undefined => {
     if (source === undefined) return undefined;

@@ -15,7 +15,8 @@ import type { Availability, ClusterFact, DataState, EtcdFact, FactOf, Facts, Kub
 import { DATA_PATHS } from './schema.js';
 import { absentNetworkConfig, networkConfigFact } from './network-config.js';
 import { ipv4SubnetRange, parseCidrLoose, subnetFromLeaseKey } from './net.js';
-import { formatDuration } from './format.js';
+import { excerpt as clip, formatDuration } from './format.js';
+import { firstNonEmptyLine as firstLine } from '../parsers/util.js';
 import type { EtcdContribution, KubeContribution, NodeBuild } from './node.js';
 import { KERNEL_OPTIONS } from './node.js';
 import { clusterGroups, deriveNodeTopology } from './topology.js';
@@ -439,14 +440,6 @@ function buildEtcd(pick: EtcdPick | null, oldestVersion: string | undefined, int
     }
   }
   return etcd;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim() !== '') ?? '';
-}
-
-function clip(s: string, max = 300): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 function leaseFact(key: string, keyTail: string, value: string | null, store: string, evidence: Evidence): LeaseFact | null {

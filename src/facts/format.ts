@@ -1,4 +1,10 @@
 // Human-readable values that facts carry for messages (e.g. a lease's time left).
+import { clip } from '../parsers/util.js';
+
+/** Text a fact cites as evidence, shortened: longer than the parsers' default, it is what a finding shows. */
+export function excerpt(s: string, max = 300): string {
+  return clip(s, max);
+}
 
 /** 65000 -> "18h3m", 59 -> "59s", 90061 -> "1d1h1m" */
 export function formatDuration(seconds: number): string {

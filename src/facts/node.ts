@@ -1,6 +1,8 @@
 // Builds the facts of one node bundle: processes and their flags, interfaces, routes, time sync,
 // kernel support, subnet.env, log events, and how each command of the manifest went. Raw file text is
 // read here and dropped when this returns; only facts and short evidence excerpts survive.
+import { excerpt as clip } from './format.js';
+import { firstNonEmptyLine } from '../parsers/util.js';
 import type { NodeBundle } from '../bundle/types.js';
 import { commandOutcomes, lookupCommand } from '../bundle/commands.js';
 import type { CommandOutcome } from '../bundle/types.js';
@@ -442,15 +444,6 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   const etcd = hasSection(outcomes, 'etcd-') ? etcdContribution(bundle, outcomes, input, m) : null;
   const kube = hasSection(outcomes, 'kube-') ? kubeContribution(bundle, outcomes, input, m.host.hostname) : null;
   return { node, availability, etcd, kube, integrity };
-}
-
-function firstNonEmptyLine(s: string): string {
-  return s.split('\n').find((l) => l.trim() !== '') ?? '';
-}
-
-function clip(s: string, max = 300): string {
-  const t = s.length > max ? `${s.slice(0, max)}…` : s;
-  return t;
 }
 
 function pickSubject(list: CommandOutcome[] | undefined, subject: string): CommandOutcome | undefined {

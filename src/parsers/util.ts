@@ -143,6 +143,11 @@ export function clip(s: string, max = 200): string {
   return s.length <= max ? s : s.slice(0, max) + '…';
 }
 
+/** The first line that is not blank, or ''. */
+export function firstNonEmptyLine(s: string): string {
+  return s.split('\n').find((l) => l.trim() !== '') ?? '';
+}
+
 /** Basename of a path-like string (`/usr/bin/flanneld` → `flanneld`). */
 export function basename(p: string): string {
   const i = p.lastIndexOf('/');

@@ -1,7 +1,11 @@
 // Presentation helpers shared by the renderers. They compute nothing about the diagnosis: the report
 // arrives ordered and counted; these only pick words and labels for what is already there. Values
 // returned here are NOT escaped: each renderer escapes them for its own output.
+import { formatDuration } from '../facts/format.js';
 import type { Evidence, Finding, LeaseRow, NodeRow, Report, Status } from './schema.js';
+
+/** The mark of each status, the same in the HTML and the Markdown report. */
+export const STATUS_MARK: Record<Status, string> = { fail: '✖', warn: '⚠', skipped: '○', pass: '✔' };
 
 export const STATUS_LABEL: Record<Status, string> = {
   fail: 'FAIL',
@@ -123,17 +127,10 @@ export function leaseCells(l: LeaseRow): string[] {
   ];
 }
 
-/** "42 s", "3 min 5 s", "2 h 10 min", "3 d 4 h" */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return String(seconds);
-  const s = Math.round(Math.abs(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
-}
+// one way to write a duration in every report and message (facts/format.ts): 18h3m
+export { formatDuration };
 
-/** "from A to B (spread 42 s)", or null when the report has no collection times. */
+/** "from A to B (spread 42s)", or null when the report has no collection times. */
 export function collectionLine(report: Report): string | null {
   const c = report.cluster;
   const from = c.collectedFrom ?? null;

@@ -11,6 +11,7 @@ import {
   NODE_COLUMNS,
   STATUS_HEADING,
   STATUS_LABEL,
+  STATUS_MARK,
   collectionLine,
   evidencePlace,
   findingsOf,
@@ -25,7 +26,6 @@ import type { Evidence, Finding, IntegrityNote, LeaseRow, NodeRow, Report, Statu
 /** How many of the first fail/warn findings the verdict box lists. */
 const TOP_FINDINGS = 3;
 
-const STATUS_ICON: Record<Status, string> = { fail: '✖', warn: '⚠', skipped: '○', pass: '✔' };
 
 const CSS = `
 :root{color-scheme:light dark;
@@ -194,17 +194,17 @@ function chip(status: string, text: string): string {
 }
 
 function statusBadge(status: Status): string {
-  return chip(status, `${STATUS_ICON[status]} ${STATUS_LABEL[status]}`);
+  return chip(status, `${STATUS_MARK[status]} ${STATUS_LABEL[status]}`);
 }
 
 function verdictSection(r: Report, num: Numbers): string {
   const { verdict, headline } = verdictOf(r);
   const s = r.summary;
   const counts = [
-    chip('fail', `${STATUS_ICON.fail} ${s.fail} fail`),
-    chip('warn', `${STATUS_ICON.warn} ${s.warn} warn`),
-    chip('pass', `${STATUS_ICON.pass} ${s.pass} pass`),
-    chip('skipped', `${STATUS_ICON.skipped} ${s.skipped} not checked`),
+    chip('fail', `${STATUS_MARK.fail} ${s.fail} fail`),
+    chip('warn', `${STATUS_MARK.warn} ${s.warn} warn`),
+    chip('pass', `${STATUS_MARK.pass} ${s.pass} pass`),
+    chip('skipped', `${STATUS_MARK.skipped} ${s.skipped} not checked`),
     chip('na', `${s.notApplicable} not applicable`),
   ];
   const top = topFindings(r, TOP_FINDINGS);
@@ -218,7 +218,7 @@ function verdictSection(r: Report, num: Numbers): string {
         .join('')}</ol>`
     : `<p class="muted">No failing or warning findings.</p>`;
   return `<section class="card verdict v-${verdict}" id="verdict" aria-labelledby="verdict-h">
-<p class="headline" id="verdict-h">${STATUS_ICON[verdict === 'pass' ? 'pass' : verdict]} ${h(verdict.toUpperCase())}: ${h(headline)}</p>
+<p class="headline" id="verdict-h">${STATUS_MARK[verdict === 'pass' ? 'pass' : verdict]} ${h(verdict.toUpperCase())}: ${h(headline)}</p>
 <ul class="counts">${counts.map((c) => `<li>${c}</li>`).join('')}</ul>
 ${topList}
 </section>`;

@@ -1,6 +1,6 @@
 // One entry point for the CLI: renders a report in the requested format. The renderers print the report
 // model as it is (see schema.ts); they compute nothing.
-import { renderHtml, renderHtmlChunks } from './html.js';
+import { renderHtmlChunks } from './html.js';
 import { DEFAULT_MD_MAX_CHARS, renderMarkdown } from './markdown.js';
 import type { Report } from './schema.js';
 import { renderText } from './text.js';
@@ -22,18 +22,31 @@ export interface RenderOptions {
  * The report in pieces, to be written one after the other: a JSON report of a 5,000-node cluster is tens
  * of MB, and building it as one string (twice, with the escaping) was the peak of the analysis' memory.
  * JSON and HTML are cut into pieces (one per finding, note, node...); Markdown (capped in size) and text
- * come as one piece.
+ * come as one piece. The one dispatcher: renderReport joins its pieces.
  */
 export function* renderReportChunks(report: Report, format: ReportFormat, opts: RenderOptions = {}): Generator<string> {
-  if (format === 'html') {
-    yield* renderHtmlChunks(report);
-    return;
+  switch (format) {
+    case 'text':
+      yield renderText(report, { color: opts.color ?? false, maxPerSection: opts.maxPerSection });
+      return;
+    case 'md':
+      yield renderMarkdown(report, { maxChars: opts.mdMaxChars ?? DEFAULT_MD_MAX_CHARS });
+      return;
+    case 'html':
+      yield* renderHtmlChunks(report);
+      return;
+    case 'json':
+      yield* jsonChunks(report);
+      return;
+    default: {
+      const never: never = format;
+      throw new Error(`unknown report format: ${String(never)}`);
+    }
   }
-  if (format !== 'json') {
-    yield renderReport(report, format, opts);
-    return;
-  }
-  // the same bytes as JSON.stringify(report, null, 2): top-level arrays are written element by element
+}
+
+/** The same bytes as JSON.stringify(report, null, 2) (made terminal-safe): top-level arrays element by element. */
+function* jsonChunks(report: Report): Generator<string> {
   const entries = Object.entries(report).filter(([, v]) => v !== undefined && typeof v !== 'function');
   yield '{';
   for (let i = 0; i < entries.length; i++) {
@@ -62,20 +75,7 @@ function jsonSafe(json: string): string {
 }
 
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
-  switch (format) {
-    case 'text':
-      return renderText(report, { color: opts.color ?? false, maxPerSection: opts.maxPerSection });
-    case 'md':
-      return renderMarkdown(report, { maxChars: opts.mdMaxChars ?? DEFAULT_MD_MAX_CHARS });
-    case 'html':
-      return renderHtml(report);
-    case 'json':
-      return [...renderReportChunks(report, 'json', opts)].join('');
-    default: {
-      const never: never = format;
-      throw new Error(`unknown report format: ${String(never)}`);
-    }
-  }
+  return [...renderReportChunks(report, format, opts)].join('');
 }
 
 export { renderText } from './text.js';

@@ -8,6 +8,7 @@ import {
   LEASE_COLUMNS,
   NODE_COLUMNS,
   STATUS_HEADING,
+  STATUS_MARK,
   collectionLine,
   countsLine,
   evidencePlace,
@@ -30,7 +31,6 @@ export const DEFAULT_MD_MAX_CHARS = 30000;
 const EXCERPT_MAX_CHARS = 1500;
 const EXCERPT_MAX_LINES = 30;
 
-const STATUS_MARK: Record<Status, string> = { fail: '✖', warn: '⚠', skipped: '○', pass: '✔' };
 
 /** Longest single value shown in Markdown (a message, a title); longer ones end in "…". */
 const VALUE_MAX_CHARS = 2000;
@@ -80,9 +80,9 @@ function fullCut(r: Report): Cut {
     integrityExpected: true,
     integrityCount: (r.integrity ?? []).length,
     warnRemediation: true,
-    warnCount: findingsOf(r, 'warn').length,
+    warnCount: r.summary.warn,
     failExcerptsAfterFirst: true,
-    failCount: findingsOf(r, 'fail').length,
+    failCount: r.summary.fail,
     inputsCount: r.inputs.length,
     failRemediationAfterFirst: true,
   };
@@ -112,10 +112,7 @@ function someOf(omitted: number, total: number, one: string): string {
 function omissions(r: Report, c: Cut): string[] {
   const full = fullCut(r);
   const out: string[] = [];
-  const passes = findingsOf(r, 'pass').length;
-  const skipped = findingsOf(r, 'skipped').length;
-  const warns = findingsOf(r, 'warn').length;
-  const fails = findingsOf(r, 'fail').length;
+  const { pass: passes, skipped, warn: warns, fail: fails } = r.summary; // counted once, by build.ts
   const integrity = r.integrity ?? [];
   if (!c.pass && passes) out.push(plural(passes, 'passing check'));
   if (!c.notApplicable && (r.notApplicable ?? []).length) out.push(`the list of ${plural((r.notApplicable ?? []).length, 'not-applicable rule')}`);

@@ -3,7 +3,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { jsonDepth, parseManifest } from '../../src/bundle/manifest-read.js';
+import { parseManifest } from '../../src/bundle/manifest-read.js';
+import { findExcessDepth } from '../../src/parsers/json.js';
 import { manifest, nodeFiles, only, onlyBundle, readAll, tempDir, writeTree } from './kit.js';
 
 describe('manifest.json', () => {
@@ -82,9 +83,9 @@ describe('manifest.json', () => {
     assert.equal(Object.hasOwn(b.manifest, 'x'), false);
   });
 
-  it('jsonDepth ignores brackets inside strings', () => {
-    assert.equal(jsonDepth('{"a":"[[[[{{{{\\"[[["}'), 1);
-    assert.equal(jsonDepth('[[1],[[2]]]'), 3);
+  it('the depth check ignores brackets inside strings', () => {
+    assert.equal(findExcessDepth('{"a":"[[[[{{{{\\"[[["}', 1), -1);
+    assert.equal(findExcessDepth('[[1],[[2]]]', 2), 6); // the third level opens at offset 6
   });
 
   it('__proto__ and constructor keys pollute nothing', async () => {
