@@ -1492,22 +1492,34 @@ log_fd_file() {
 	return 1
 }
 log_tried=
+# The log sources below are tried in order until one gives the log (LOG_DONE=1).
+# log_try_journal UNIT SOURCE: that unit's journal, if it has lines
+log_try_journal() {
+	[ "$LOG_DONE" = 0 ] || return 0
+	log_tried="$log_tried journal:$1"
+	if journal_has "$1"; then log_journal "$1" "$2"; fi
+	return 0
+}
+# log_try_file PATH: that file, if PATH is set
+log_try_file() {
+	[ "$LOG_DONE" = 0 ] && [ -n "$1" ] || return 0
+	copy_file flanneld-log "" node/flanneld.log log "$1" && LOG_DONE=1
+	return 0
+}
+# log_try_fd PID: the regular file that PID writes its output to
+log_try_fd() {
+	[ "$LOG_DONE" = 0 ] || return 0
+	if log_fd_file "$1"; then log_try_file "$LF"; fi
+	return 0
+}
 if [ -n "$K3S_PIDS" ] && [ -z "$FLANNELD_PIDS" ]; then
 	# embedded flannel: its lines are in the k3s/rke2 unit's journal
 	lg_unit=$(unit_of "$K_PID")
 	for lg_u in $lg_unit "$K3S_KIND.service" "$K3S_KIND-agent.service" "$K3S_KIND-server.service"; do
-		[ "$LOG_DONE" = 0 ] || break
-		log_tried="$log_tried journal:$lg_u"
-		if journal_has "$lg_u"; then
-			log_journal "$lg_u" "journalctl -u $lg_u ($K3S_KIND unit; flannel is embedded in $K3S_KIND)"
-		fi
+		log_try_journal "$lg_u" "journalctl -u $lg_u ($K3S_KIND unit; flannel is embedded in $K3S_KIND)"
 	done
-	if [ "$LOG_DONE" = 0 ] && [ -n "$K_LOG" ]; then
-		copy_file flanneld-log "" node/flanneld.log log "$K_LOG" && LOG_DONE=1
-	fi
-	if [ "$LOG_DONE" = 0 ] && log_fd_file "$K_PID"; then
-		copy_file flanneld-log "" node/flanneld.log log "$LF" && LOG_DONE=1
-	fi
+	log_try_file "$K_LOG"
+	log_try_fd "$K_PID"
 fi
 if [ "$LOG_DONE" = 0 ] && [ -n "$DISC_FLANNEL_PID" ]; then
 	lg_cid=$(container_of "$DISC_FLANNEL_PID")
@@ -1524,33 +1536,18 @@ if [ "$LOG_DONE" = 0 ] && [ -n "$DISC_FLANNEL_PID" ]; then
 	if [ "$LOG_DONE" = 0 ] && [ -n "$lg_unit" ]; then
 		case $lg_unit in
 		containerd.service | docker.service | crio.service | kubelet.service) ;;
-		*)
-			log_tried="$log_tried journal:$lg_unit"
-			if journal_has "$lg_unit"; then
-				log_journal "$lg_unit" "journalctl -u $lg_unit (unit of flanneld PID $DISC_FLANNEL_PID)"
-			fi
-			;;
+		*) log_try_journal "$lg_unit" "journalctl -u $lg_unit (unit of flanneld PID $DISC_FLANNEL_PID)" ;;
 		esac
 	fi
-	if [ "$LOG_DONE" = 0 ] && [ -n "$F_LOG_FILE" ]; then
-		copy_file flanneld-log "" node/flanneld.log log "$F_LOG_FILE" && LOG_DONE=1
-	fi
-	if [ "$LOG_DONE" = 0 ] && log_fd_file "$DISC_FLANNEL_PID"; then
-		copy_file flanneld-log "" node/flanneld.log log "$LF" && LOG_DONE=1
-	fi
+	log_try_file "$F_LOG_FILE"
+	log_try_fd "$DISC_FLANNEL_PID"
 	if [ "$LOG_DONE" = 0 ] && [ -n "$F_LOG_DIR" ] && safe_path "$F_LOG_DIR/flanneld.INFO"; then
 		copy_file flanneld-log "" node/flanneld.log log "$F_LOG_DIR/flanneld.INFO" && LOG_DONE=1
 	fi
 fi
-if [ "$LOG_DONE" = 0 ]; then
-	for lg_u in flanneld.service flannel.service; do
-		log_tried="$log_tried journal:$lg_u"
-		if journal_has "$lg_u"; then
-			log_journal "$lg_u" "journalctl -u $lg_u"
-			break
-		fi
-	done
-fi
+for lg_u in flanneld.service flannel.service; do
+	log_try_journal "$lg_u" "journalctl -u $lg_u"
+done
 if [ "$LOG_DONE" = 0 ]; then
 	log_tried="$log_tried kube-flannel-container"
 	if probe 10 crictl ps -a --name kube-flannel -q && lg_cid=$(sed -n '1p' "$PROBE_OUT") && [ -n "$lg_cid" ]; then
