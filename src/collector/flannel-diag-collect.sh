@@ -1291,17 +1291,23 @@ else
 	skip ps "" "command not found: ps"
 fi
 
+# collect_process KIND PID ENV_FILTER: the command line of PID, the environment variables that
+# ENV_FILTER keeps, and its --version, as KIND-cmdline/-environ/-version under node/KIND/PID/
+collect_process() {
+	run_cmd "$1-cmdline" "$2" "node/$1/$2/cmdline.txt" cmdline "/proc/$2/cmdline" -- cat "/proc/$2/cmdline"
+	ENV_FILTER=$3
+	run_cmd "$1-environ" "$2" "node/$1/$2/environ.txt" environ "/proc/$2/environ" -- cat "/proc/$2/environ"
+	ENV_FILTER=
+	RUN_TIMEOUT=5
+	run_cmd "$1-version" "$2" "node/$1/$2/version.txt" merge "" -- "/proc/$2/exe" --version
+	RUN_TIMEOUT=
+}
+
 # flanneld processes
 VERSION_MISSING=
 if [ -n "$FLANNELD_PIDS" ]; then
 	for p_pid in $FLANNELD_PIDS; do
-		run_cmd flanneld-cmdline "$p_pid" "node/flanneld/$p_pid/cmdline.txt" cmdline "/proc/$p_pid/cmdline" -- cat "/proc/$p_pid/cmdline"
-		ENV_FILTER='^(FLANNELD_[A-Za-z0-9_]*|NODE_NAME|POD_NAME|POD_NAMESPACE)='
-		run_cmd flanneld-environ "$p_pid" "node/flanneld/$p_pid/environ.txt" environ "/proc/$p_pid/environ" -- cat "/proc/$p_pid/environ"
-		ENV_FILTER=
-		RUN_TIMEOUT=5
-		run_cmd flanneld-version "$p_pid" "node/flanneld/$p_pid/version.txt" merge "" -- "/proc/$p_pid/exe" --version
-		RUN_TIMEOUT=
+		collect_process flanneld "$p_pid" '^(FLANNELD_[A-Za-z0-9_]*|NODE_NAME|POD_NAME|POD_NAMESPACE)='
 		if [ "$R_SKIPPED" = 1 ] || [ "$R_RC" != 0 ] || [ ! -s "$R_OUT" ]; then
 			VERSION_MISSING="$VERSION_MISSING $p_pid"
 		fi
@@ -1317,13 +1323,7 @@ else
 	skip flanneld-version "" "$p_why"
 fi
 for p_pid in $K3S_PIDS; do
-	run_cmd k3s-cmdline "$p_pid" "node/k3s/$p_pid/cmdline.txt" cmdline "/proc/$p_pid/cmdline" -- cat "/proc/$p_pid/cmdline"
-	ENV_FILTER='^(K3S_[A-Za-z0-9_]*|RKE2_[A-Za-z0-9_]*|NODE_NAME|CONTAINERD_[A-Za-z0-9_]*|NO_PROXY|HTTP_PROXY|HTTPS_PROXY)='
-	run_cmd k3s-environ "$p_pid" "node/k3s/$p_pid/environ.txt" environ "/proc/$p_pid/environ" -- cat "/proc/$p_pid/environ"
-	ENV_FILTER=
-	RUN_TIMEOUT=5
-	run_cmd k3s-version "$p_pid" "node/k3s/$p_pid/version.txt" merge "" -- "/proc/$p_pid/exe" --version
-	RUN_TIMEOUT=
+	collect_process k3s "$p_pid" '^(K3S_[A-Za-z0-9_]*|RKE2_[A-Za-z0-9_]*|NODE_NAME|CONTAINERD_[A-Za-z0-9_]*|NO_PROXY|HTTP_PROXY|HTTPS_PROXY)='
 done
 
 # network state
