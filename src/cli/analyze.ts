@@ -6,13 +6,13 @@ import { formatDiagnostic } from '../engine/yaml-source.js';
 import { analyzeBundles, NoUsableInputError, readAndBuild } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
 import type { Report } from '../report/schema.js';
-import { renderReport, renderReportChunks, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { renderReportChunks, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { writeAtomic } from './io.js';
 
 interface OutputSpec {
   format: ReportFormat;
   target: string;
-  /** the short summary (no -f/-o given): bounded, where an explicit `-f text` prints every finding */
+  /** the short summary, on stdout when nothing else goes there: bounded, where `-f text` prints every finding */
   summary?: boolean;
 }
 
@@ -63,11 +63,12 @@ export function pairOutputs(argv: string[]): OutputSpec[] {
     }
   }
   if (pending) out.push({ format: pending, target: '-' });
-  if (out.length === 0) out.push({ format: 'text', target: '-', summary: true });
   const toStdout = out.filter((o) => o.target === '-');
   if (toStdout.length > 1) usage('only one output can go to stdout');
   const targets = out.map((o) => path.resolve(o.target)).filter((t, i) => out[i].target !== '-');
   if (new Set(targets).size !== targets.length) usage('two outputs name the same file');
+  // nothing for stdout: the short summary goes there, after the reports are written
+  if (toStdout.length === 0) out.push({ format: 'text', target: '-', summary: true });
   return out;
 }
 
@@ -109,6 +110,8 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
   if (typeof report === 'number') return report;
   if (progress) process.stderr.write('\r\x1b[K');
   const color = !process.env.NO_COLOR && process.stdout.isTTY === true;
+  // an output asked for on stdout has it alone: no other word goes there
+  const stdoutTaken = outputs.some((o) => o.target === '-' && !o.summary);
   for (const o of outputs) {
     const pieces = renderReportChunks(report, o.format, {
       color: o.target === '-' ? color : false,
@@ -123,12 +126,8 @@ export async function runAnalyze(inputs: string[], opts: Record<string, unknown>
         process.stderr.write(`flannel-diag: cannot write ${o.target}: ${(e as Error).message}\n`);
         return 1;
       }
-      if (!outputs.some((x) => x.target === '-')) process.stderr.write(`wrote ${o.format} report to ${o.target}\n`);
+      if (!stdoutTaken) process.stderr.write(`wrote ${o.format} report to ${o.target}\n`);
     }
-  }
-  if (!outputs.some((o) => o.target === '-')) {
-    // nothing went to stdout: print the short summary there
-    process.stdout.write(renderReport(report, 'text', { color, maxPerSection: SUMMARY_MAX_PER_SECTION }));
   }
   return exitCodeFor(report, (opts.failOn as 'fail' | 'warn' | 'never') ?? 'fail');
 }
