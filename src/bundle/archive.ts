@@ -9,7 +9,7 @@
 // read completely before it is kept. No stream error can escape: all of them end up as problems.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { checkEntryName, escapeName, oneLine } from './names.js';
 import {
@@ -33,6 +33,13 @@ const CHUNK = 64 * 1024;
 const INFLATE_CHUNK = 256 * 1024;
 /** The ratio cap is checked only once this much was inflated (small archives have odd ratios). */
 const RATIO_GRACE_BYTES = 1024 * 1024;
+/**
+ * A gzip archive whose inflated size stays under this (and under the caps) is inflated in one synchronous
+ * call: no stream, no thread-pool round trips (measured per 1.3 MiB bundle: see docs/performance.md). A
+ * larger one, a damaged one or one that hits a cap is read by the stream, which stops exactly at the cap;
+ * what the one call inflated before giving up is bounded by this, so a bomb costs little here.
+ */
+const WHOLE_INFLATE_MAX = 32 * 1024 * 1024;
 
 export type ArchiveSource = { path: string | Buffer } | { buffer: Buffer };
 
@@ -52,6 +59,21 @@ function typeReason(type: string, linkpath: string | undefined): string {
       return 'FIFO';
     default:
       return `unsupported entry type ${escapeName(type)}`;
+  }
+}
+
+/** The gzip's bytes inflated in one call, or null when that is more than `limit` bytes or not valid gzip. */
+function inflateWhole(gz: Buffer, limit: number): Buffer | null {
+  if (limit < 0) return null;
+  try {
+    // a gzip ends with its inflated size (mod 2^32): an output buffer one byte larger takes it all at once,
+    // with no second buffer and no copy joining them. A wrong size (not one member, or a lie) only costs
+    // that copy: the limit is enforced by zlib either way.
+    const size = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
+    const chunkSize = Math.min(Math.max(size + 1, CHUNK), Math.max(limit, 1) + 1);
+    return gunzipSync(gz, { maxOutputLength: Math.max(limit, 1), chunkSize });
+  } catch {
+    return null; // the stream reads it again, and reports the damage or trips the cap exactly
   }
 }
 
@@ -86,12 +108,14 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
   const caps = budget.caps;
 
   // ---- open and sniff --------------------------------------------------------------------------
-  let raw: Readable;
+  let raw: Readable | null = null;
+  /** the whole compressed archive, when it is small enough to be inflated in one call */
+  let whole: Buffer | null = null;
   let head: Buffer;
   let fh: FileHandle | null = null;
   if ('buffer' in source) {
     head = source.buffer.subarray(0, 2);
-    raw = Readable.from(slices(source.buffer));
+    whole = source.buffer;
   } else {
     try {
       fh = await open(source.path, 'r');
@@ -101,11 +125,17 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
         c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);
         return c;
       }
-      const b = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(b, 0, 2, 0);
-      head = b.subarray(0, bytesRead);
-      raw = fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: true });
-      fh = null; // owned by the stream now
+      if (st.size <= WHOLE_INFLATE_MAX) {
+        whole = await fh.readFile();
+        await fh.close();
+        head = whole.subarray(0, 2);
+      } else {
+        const b = Buffer.alloc(2);
+        const { bytesRead } = await fh.read(b, 0, 2, 0);
+        head = b.subarray(0, bytesRead);
+        raw = fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: true });
+      }
+      fh = null; // closed, or owned by the stream now
     } catch (err) {
       if (fh) await fh.close().catch(() => undefined);
       c.fatal = problem(label, 'io', ioMessage(label, err));
@@ -113,7 +143,7 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
     }
   }
   if (head.length === 0) {
-    raw.destroy();
+    raw?.destroy();
     c.fatal = problem(label, 'not-a-bundle', `${label}: empty file (not a tar or tar.gz archive)`);
     return c;
   }
@@ -251,68 +281,89 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
   });
 
   // ---- stream --------------------------------------------------------------------------------------
-  let gz: Gunzip | null = null;
-  let stream: Readable = raw;
-  if (gzip) {
-    gz = createGunzip({ chunkSize: INFLATE_CHUNK });
-    pipeline(raw, gz, () => undefined); // errors arrive through the iteration below
-    stream = gz;
-  }
   const totalCapHit = (): void =>
     capHit('maxTotalBytes', `${label}: stopped after ${caps.maxTotalBytes} bytes decompressed (cap ${CAP_FLAGS.maxTotalBytes} ${caps.maxTotalBytes})`);
   let inflated = 0;
   let pending: Buffer | null = Buffer.alloc(0); // the first bytes fed to tar, until 2 are known
-  let streamError: unknown = null;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let data = chunk;
-      inflated += data.length;
-      const room = caps.maxTotalBytes - budget.bytes;
-      // feed exactly up to the cap, so that what fits is still read; the cap is tripped after that
-      // is fed (a tripped cap makes the parser drop every entry it meets)
-      const overTotal = data.length > room;
-      if (overTotal) data = data.subarray(0, Math.max(room, 0));
-      budget.bytes += data.length;
-      // the total cap comes first, as when it was tripped before this check: what fits is still read
-      if (gz && !c.stop && !overTotal && inflated > RATIO_GRACE_BYTES) {
-        const compressed = Math.max(gz.bytesWritten, 1);
-        const ratio = inflated / compressed;
-        if (ratio > caps.maxRatio) {
-          capHit(
-            'maxRatio',
-            `${label}: stopped after ${inflated} bytes decompressed from ${compressed} (ratio ${Math.round(ratio)}, cap ${CAP_FLAGS.maxRatio} ${caps.maxRatio})`,
-          );
-          break;
-        }
+  /** Feeds one decompressed chunk to tar, checking the caps; true when reading must stop. */
+  const feed = (chunk: Buffer, compressed: number | null): boolean => {
+    let data = chunk;
+    inflated += data.length;
+    const room = caps.maxTotalBytes - budget.bytes;
+    // feed exactly up to the cap, so that what fits is still read; the cap is tripped after that
+    // is fed (a tripped cap makes the parser drop every entry it meets)
+    const overTotal = data.length > room;
+    if (overTotal) data = data.subarray(0, Math.max(room, 0));
+    budget.bytes += data.length;
+    // the total cap comes first, as when it was tripped before this check: what fits is still read
+    if (compressed !== null && !c.stop && !overTotal && inflated > RATIO_GRACE_BYTES) {
+      const ratio = inflated / Math.max(compressed, 1);
+      if (ratio > caps.maxRatio) {
+        capHit(
+          'maxRatio',
+          `${label}: stopped after ${inflated} bytes decompressed from ${Math.max(compressed, 1)} (ratio ${Math.round(ratio)}, cap ${CAP_FLAGS.maxRatio} ${caps.maxRatio})`,
+        );
+        return true;
       }
-      if (pending !== null) {
-        data = Buffer.concat([pending, data]);
-        if (data.length < 2) {
-          pending = data;
-          if (overTotal) totalCapHit();
-          if (stopped()) break;
-          continue;
-        }
-        pending = null;
-        // tar would silently inflate a second gzip layer behind our back (and behind the ratio cap)
-        if (data[0] === 0x1f && data[1] === 0x8b) {
-          c.fatal = problem(label, 'not-a-bundle', `${label}: not a tar or tar.gz archive (gzip inside gzip)`);
-          break;
-        }
-      }
-      if (data.length > 0) parser.write(data);
-      if (overTotal) totalCapHit();
-      if (stopped() || sawEof) break;
     }
+    if (pending !== null) {
+      if (pending.length > 0) data = Buffer.concat([pending, data]);
+      if (data.length < 2) {
+        pending = data;
+        if (overTotal) totalCapHit();
+        return stopped();
+      }
+      pending = null;
+      // tar would silently inflate a second gzip layer behind our back (and behind the ratio cap)
+      if (data[0] === 0x1f && data[1] === 0x8b) {
+        c.fatal = problem(label, 'not-a-bundle', `${label}: not a tar or tar.gz archive (gzip inside gzip)`);
+        return true;
+      }
+    }
+    if (data.length > 0) parser.write(data);
+    if (overTotal) totalCapHit();
+    return stopped() || sawEof;
+  };
+  const finish = (): void => {
     if (!stopped()) {
       if (pending !== null && pending.length > 0) parser.write(pending);
       parser.end();
     }
-  } catch (err) {
-    streamError = err;
-  } finally {
-    stream.destroy();
-    raw.destroy();
+  };
+  let streamError: unknown = null;
+  const inflatedWhole = whole !== null && gzip ? inflateWhole(whole, Math.min(caps.maxTotalBytes - budget.bytes, WHOLE_INFLATE_MAX, Math.max(RATIO_GRACE_BYTES, caps.maxRatio * whole.length))) : null;
+  if (whole !== null && (!gzip || inflatedWhole !== null)) {
+    // in memory already: a plain tar, or a gzip that inflated within the caps in one call
+    try {
+      if (inflatedWhole !== null) {
+        // one piece: every file is a slice of it, none is copied (the inflate kept within the caps)
+        feed(inflatedWhole, whole.length);
+      } else {
+        // a plain tar as read from a file: in chunks, so that bytes after its end are neither read nor counted
+        for (let i = 0; i < whole.length; i += CHUNK) if (feed(whole.subarray(i, i + CHUNK), null)) break;
+      }
+      finish();
+    } catch (err) {
+      streamError = err;
+    }
+  } else {
+    const input = raw ?? Readable.from(slices(whole!));
+    let gz: Gunzip | null = null;
+    let stream: Readable = input;
+    if (gzip) {
+      gz = createGunzip({ chunkSize: INFLATE_CHUNK });
+      pipeline(input, gz, () => undefined); // errors arrive through the iteration below
+      stream = gz;
+    }
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) if (feed(chunk, gz ? gz.bytesWritten : null)) break;
+      finish();
+    } catch (err) {
+      streamError = err;
+    } finally {
+      stream.destroy();
+      input.destroy();
+    }
   }
 
   // ---- outcome -------------------------------------------------------------------------------------
