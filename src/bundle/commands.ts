@@ -5,6 +5,8 @@
 // the path". The manifest and its files are UNTRUSTED: the reasons built here quote bundle text (skip
 // reasons, stderr), so they are cut to one line without control characters before anyone prints them.
 // Nothing here touches the filesystem; it only looks at the bundle already in memory.
+import { isAscii } from 'node:buffer';
+import { AsciiText, type TextLike } from '../parsers/util.js';
 import { oneLine } from './names.js';
 import type { CommandOutcome, NodeBundle } from './types.js';
 
@@ -15,6 +17,14 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /** Bytes of a bundle file as text: UTF-8, invalid sequences as U+FFFD, a leading BOM dropped. */
 export function decodeText(bytes: Buffer): string {
   return decoder.decode(bytes);
+}
+
+/**
+ * Bytes of a bundle file for the scanners (logs): all-ASCII bytes are read in place, as they are (a MiB log
+ * is not copied into a string to read a few lines of it); anything else is decoded as decodeText does.
+ */
+export function scannableText(bytes: Buffer): TextLike {
+  return isAscii(bytes) ? new AsciiText(bytes) : decodeText(bytes);
 }
 
 function firstLine(bytes: Buffer | undefined): string | null {
@@ -61,10 +71,10 @@ export function commandOutcomes(bundle: NodeBundle): Map<string, CommandOutcome[
   return out;
 }
 
-export interface CommandLookup {
+export interface CommandLookup<T = string> {
   outcome: CommandOutcome;
   /** stdout as text when its file is in the bundle (also for failed/timed-out/truncated commands) */
-  text: string | null;
+  text: T | null;
 }
 
 /**
@@ -72,25 +82,27 @@ export interface CommandLookup {
  * order whose output is in the bundle is taken, else the first one; use commandOutcomes for all of them.
  * Without an entry, `fallbackPath` is read when the bundle has it (older or hand-made bundles).
  */
-export function lookupCommand(
+export function lookupCommand<T = string>(
   bundle: NodeBundle,
   outcomes: Map<string, CommandOutcome[]>,
   id: string,
   fallbackPath?: string,
-): CommandLookup {
+  /** how the bytes become text: decodeText, or scannableText for a log */
+  decode: (bytes: Buffer) => T = decodeText as (bytes: Buffer) => T,
+): CommandLookup<T> {
   const list = outcomes.get(id);
   if (list && list.length > 0) {
     const withFile = list.find((o) => o.file !== undefined && bundle.files.has(o.file));
     const outcome = withFile ?? list[0];
     const bytes = outcome.file !== undefined ? bundle.files.get(outcome.file) : undefined;
-    return { outcome, text: bytes ? decodeText(bytes) : null };
+    return { outcome, text: bytes ? decode(bytes) : null };
   }
   if (fallbackPath !== undefined) {
     const bytes = bundle.files.get(fallbackPath);
     if (bytes) {
       return {
         outcome: { id, state: 'ok', reason: `no "${id}" entry in the manifest; read ${fallbackPath}`, file: fallbackPath },
-        text: decodeText(bytes),
+        text: decode(bytes),
       };
     }
   }

@@ -2,9 +2,9 @@
 // kernel support, subnet.env, log events, and how each command of the manifest went. Raw file text is
 // read here and dropped when this returns; only facts and short evidence excerpts survive.
 import { excerpt as clip } from './format.js';
-import { firstNonEmptyLine } from '../parsers/util.js';
+import { firstNonEmptyLine, type TextLike } from '../parsers/util.js';
 import type { NodeBundle } from '../bundle/types.js';
-import { commandOutcomes, lookupCommand } from '../bundle/commands.js';
+import { commandOutcomes, lookupCommand, scannableText } from '../bundle/commands.js';
 import type { CommandOutcome } from '../bundle/types.js';
 import type { Evidence, IntegrityNote } from '../report/schema.js';
 import type { SignatureMatcher } from '../engine/signatures.js';
@@ -89,8 +89,8 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
     }
   };
   const get = (id: string, fallback?: string) => lookupCommand(bundle, outcomes, id, fallback);
-  const parsed = <T>(id: string, fallback: string, parser: (text: string, file: string) => Parsed<T>): { value: T; file: string } | null => {
-    const r = get(id, fallback);
+  const parsed = <T, S = string>(id: string, fallback: string, parser: (text: S, file: string) => Parsed<T>, decode?: (bytes: Buffer) => S): { value: T; file: string } | null => {
+    const r = lookupCommand(bundle, outcomes, id, fallback, decode);
     if (r.text === null) return null;
     const file = r.outcome.file ?? fallback;
     const p = parser(r.text, file);
@@ -267,8 +267,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
   if (offset?.r.offsetSeconds !== undefined && offset.r.offsetSeconds !== null) timeSync.offsetSeconds = offset.r.offsetSeconds;
 
   // ---- kernel
-  const kconf = parsed('kernel-config', 'node/kernel-config.txt', parseKernelConfigOnce);
-  const kconfOutcome = get('kernel-config', 'node/kernel-config.txt').outcome;
+  // bytes, not text: they are compared with the last config's before they are decoded (kernel-cache.ts)
+  const kconf = parsed('kernel-config', 'node/kernel-config.txt', parseKernelConfigOnce, (bytes) => bytes);
+  const kconfOutcome = lookupCommand(bundle, outcomes, 'kernel-config', 'node/kernel-config.txt', () => null).outcome;
   const options = kernelOptions(kconf?.value);
   const loadedSet = new Set<string>();
   const mods = parsed('modules', 'node/proc-modules.txt', parseProcModules);
@@ -343,8 +344,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher): NodeBu
     : undefined;
 
   // ---- log
-  const logPrimary = get('flanneld-log', 'node/flanneld.log');
-  const logR = logPrimary.text !== null ? logPrimary : get('kube-flannel-log', 'kube/flannel-pod.log');
+  const getLog = (id: string, fallback: string) => lookupCommand(bundle, outcomes, id, fallback, scannableText);
+  const logPrimary = getLog('flanneld-log', 'node/flanneld.log');
+  const logR = logPrimary.text !== null ? logPrimary : getLog('kube-flannel-log', 'kube/flannel-pod.log');
   const log = buildLog(logR.text, logR.outcome.file ?? 'node/flanneld.log', logR.outcome, refYear, refMonth, matcher, input, parseNotes);
   if (!log.collected && logR.outcome.entry?.source) log.source = logR.outcome.entry.source;
 
@@ -570,7 +572,7 @@ function subnetEnvFact(vars: Record<string, { value: string; line: number }>, ev
 const EVENTS_HEAD = 20;
 const EVENTS_TAIL = 20;
 
-function buildLog(text: string | null, file: string, outcome: CommandOutcome, refYear: number, refMonth: number | undefined, matcher: SignatureMatcher, input: string, notes: (issues: ParseIssue[]) => void): FactOf<'Log'> {
+function buildLog(text: TextLike | null, file: string, outcome: CommandOutcome, refYear: number, refMonth: number | undefined, matcher: SignatureMatcher, input: string, notes: (issues: ParseIssue[]) => void): FactOf<'Log'> {
   const log: FactOf<'Log'> = { collected: false, source: outcome.entry?.source ?? '', file, lines: 0, truncated: outcome.state === 'truncated' || outcome.entry?.truncated === true, events: [], counts: Object.create(null), intervals: Object.create(null), last: Object.create(null) };
   if (text === null) return log;
   // last timestamp (ms) per signature, for the intervals between repeats (daily lease losses)

@@ -18,6 +18,69 @@ export interface TextLine {
   text: string;
 }
 
+/**
+ * What the line and log scanners read of a text: a string is one, and so is AsciiText. Why: a log is MiBs
+ * of which the scan reads a few lines; an all-ASCII log is scanned in its bytes, never decoded whole.
+ */
+export interface TextLike {
+  readonly length: number;
+  charCodeAt(index: number): number;
+  indexOf(search: string, from?: number): number;
+  lastIndexOf(search: string, from?: number): number;
+  startsWith(search: string, position?: number): boolean;
+  slice(start: number, end?: number): string;
+}
+
+/**
+ * Bytes that are all ASCII (the caller checked, e.g. with buffer.isAscii), read as the string they encode:
+ * byte i is character i, so positions are the string's. Searches take one-character needles through
+ * memchr; longer ones are compared here.
+ */
+export class AsciiText implements TextLike {
+  constructor(private readonly bytes: Buffer) {}
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  charCodeAt(index: number): number {
+    return index >= 0 && index < this.bytes.length ? this.bytes[index] : Number.NaN;
+  }
+
+  indexOf(search: string, from = 0): number {
+    const n = this.bytes.length;
+    const start = Math.min(Math.max(Math.trunc(from) || 0, 0), n);
+    if (search.length === 1) return this.bytes.indexOf(search.charCodeAt(0), start);
+    for (let i = start; i + search.length <= n; i++) if (this.startsWith(search, i)) return i;
+    return search.length === 0 ? start : -1;
+  }
+
+  lastIndexOf(search: string, from = Number.POSITIVE_INFINITY): number {
+    const n = this.bytes.length;
+    // String semantics: `from` is clamped to [0, length] (a Buffer would count a negative one from the end)
+    const start = Math.min(Math.max(Number.isNaN(from) ? n : Math.trunc(from), 0), n - search.length);
+    if (start < 0) return -1;
+    if (search.length === 1) return this.bytes.lastIndexOf(search.charCodeAt(0), start);
+    for (let i = start; i >= 0; i--) if (this.startsWith(search, i)) return i;
+    return -1;
+  }
+
+  startsWith(search: string, position = 0): boolean {
+    const b = this.bytes;
+    const at = Math.max(Math.trunc(position) || 0, 0);
+    if (at + search.length > b.length) return false;
+    for (let j = 0; j < search.length; j++) if (b[at + j] !== search.charCodeAt(j)) return false;
+    return true;
+  }
+
+  slice(start: number, end = this.bytes.length): string {
+    const n = this.bytes.length;
+    const a = start < 0 ? Math.max(n + start, 0) : Math.min(start, n);
+    const z = end < 0 ? Math.max(n + end, 0) : Math.min(end, n);
+    return z > a ? this.bytes.toString('latin1', a, z) : '';
+  }
+}
+
 /** Where one line sits in a text: 1-based number, and [start, stop) without the line break. */
 export interface LineSpan {
   no: number;
@@ -31,7 +94,7 @@ export interface LineSpan {
  * stays bounded. Positions, not strings: a caller that skips most lines (the log scan) slices only those
  * it reads.
  */
-export function* lineSpans(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<LineSpan> {
+export function* lineSpans(text: TextLike, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<LineSpan> {
   const n = text.length;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
   let no = 0;
