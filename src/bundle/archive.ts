@@ -2,8 +2,9 @@
 //
 // Why: archives are UNTRUSTED uploads. tar@7's Parser is used only as a header/body splitter: nothing is
 // extracted, nothing touches the filesystem except reading the input. We do the gunzip ourselves (gzip
-// detected by its magic bytes, never by the name) so that every cap is checked while streaming: a
-// decompression bomb is stopped after about 1 MiB, not inflated. Every entry name and type is checked
+// detected by its magic bytes, never by the name) so that every cap is checked: an archive that inflates
+// within the caps (and within WHOLE_INFLATE_MAX) is inflated in one call, anything else is streamed with
+// the caps checked per chunk, so a decompression bomb is stopped after about 1 MiB, not inflated. Every entry name and type is checked
 // before its bytes are kept; anything that is not a regular file or directory is recorded and dropped.
 // Parser warnings (bad checksum, unrecognized format, truncated input) are treated as damage: what was
 // read completely before it is kept. No stream error can escape: all of them end up as problems.

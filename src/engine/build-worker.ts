@@ -8,7 +8,8 @@ import { fromPortable, SignatureMatcher } from './signatures.js';
 import { nullPrototypeIndexes } from './detach.js';
 import type { BuildResult, BuildWorkerData } from './workers.js';
 
-const { caps, signatures } = workerData as BuildWorkerData;
+const { caps, signatures, omit: omitted } = workerData as BuildWorkerData;
+const omit = new Set(omitted);
 const matcher = new SignatureMatcher(signatures.map(fromPortable));
 // kernel options equal to ones already sent go as a reference (workers.ts puts them back)
 const sent = new KernelOptionsPool();
@@ -20,7 +21,7 @@ async function build(index: number, path: string): Promise<BuildResult> {
   for await (const item of readForPipeline([path], caps)) {
     const t0 = performance.now();
     if (item.bundle) {
-      const build = buildNode(item.bundle, matcher);
+      const build = buildNode(item.bundle, matcher, omit);
       const shared = sent.intern(build.node.kernel.options);
       kernelOptions.push({ item: items.length, id: shared.id, sent: shared.seen });
       if (shared.seen) build.node.kernel.options = Object.create(null) as Record<string, string>;

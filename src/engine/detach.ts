@@ -24,19 +24,23 @@ export function nullPrototypeIndexes(root: unknown): number[] {
  */
 export type StringPool = Map<string, string>;
 
-/** Longer strings (log lines with their own timestamps) are rarely repeated: hashing them cost more than it saved. */
+/**
+ * Longer strings (log lines with their own timestamps) are rarely repeated across nodes: they are shared
+ * only within one message (a log event's text and its evidence excerpt are one string before cloning).
+ */
 const POOLED_STRING_MAX = 160;
 
 /** Puts back the null prototypes of a received message and, with a pool, shares its equal strings. */
 export function restoreNullPrototypes(root: unknown, indexes: number[], strings?: StringPool): void {
   if (indexes.length === 0 && !strings) return;
   const want = new Set(indexes);
+  const local: StringPool = new Map();
   const intern = strings
     ? (s: string): string => {
-        if (s.length > POOLED_STRING_MAX) return s;
-        const known = strings.get(s);
+        const pool = s.length > POOLED_STRING_MAX ? local : strings;
+        const known = pool.get(s);
         if (known !== undefined) return known;
-        strings.set(s, s);
+        pool.set(s, s);
         return s;
       }
     : undefined;

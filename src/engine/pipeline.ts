@@ -3,12 +3,13 @@
 // cores), so memory follows the largest input.
 import { availableParallelism } from 'node:os';
 import type { ReadCaps } from '../bundle/types.js';
-import { buildNode, type NodeBuild } from '../facts/node.js';
+import { buildNode, RULE_ONLY_NODE_FIELDS, type NodeBuild, type RuleOnlyNodeField } from '../facts/node.js';
 import { assembleFacts } from '../facts/cluster.js';
 import { buildReport, type InputSummary } from '../report/build.js';
 import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
+import type { RuleFile } from './rule-schema.js';
 import { detached, type StringPool } from './detach.js';
 import { AvailabilityPool, KernelOptionsPool } from './shared-facts.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
@@ -44,9 +45,29 @@ export interface PhaseTimings {
 
 export class NoUsableInputError extends Error {}
 
+const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
+const MUSTACHES = /\{\{([\s\S]*?)\}\}/g;
+
+/** Every word a rule's expressions and the {{...}} of its templates hold (not its prose): what it may read. */
+function namesRead(def: RuleFile): Set<string> {
+  const cel = [def.appliesWhen, def.forEach, def.when, def.node, ...(def.evidence ?? []), ...(def.requires ?? []), ...(def.outcomes ?? []).map((o) => o.when)];
+  const templates = [def.message, def.passMessage, def.emptyMessage, def.subject, def.remediation, ...(def.outcomes ?? []).map((o) => o.message)];
+  const out = new Set<string>();
+  for (const text of cel) for (const w of text?.match(WORDS) ?? []) out.add(w);
+  for (const text of templates) for (const m of text?.matchAll(MUSTACHES) ?? []) for (const w of m[1].match(WORDS) ?? []) out.add(w);
+  return out;
+}
+
+/** The rule-only node fields (facts/node.ts) that no loaded rule reads: they are not built. */
+export function unnamedNodeFields(rules: LoadedRules): RuleOnlyNodeField[] {
+  const read = rules.rules.map((r) => namesRead(r.def));
+  return RULE_ONLY_NODE_FIELDS.filter((field) => !read.some((names) => names.has(field)));
+}
+
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */
 export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
   const matcher = new SignatureMatcher(rules.signatures);
+  const omit = new Set(unnamedNodeFields(rules));
   const kernelOptions = new KernelOptionsPool();
   const availability = new AvailabilityPool();
   const strings: StringPool = new Map();
@@ -82,7 +103,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
-      const build = detachedBuild(buildNode(b, matcher), strings);
+      const build = detachedBuild(buildNode(b, matcher, omit), strings);
       kernelOptions.share(build);
       availability.share(build);
       builds.push(build);
@@ -148,5 +169,5 @@ export async function* readAndBuild(paths: string[], caps: ReadCaps, rules: Load
     return;
   }
   const { buildOnWorkers } = await import('./workers.js');
-  yield* buildOnWorkers(paths, caps, rules.signatures.map(toPortable), threads);
+  yield* buildOnWorkers(paths, caps, rules.signatures.map(toPortable), unnamedNodeFields(rules), threads);
 }

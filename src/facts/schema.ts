@@ -265,7 +265,7 @@ export const FACT_TYPES = {
     lease: opt('Lease', "this node's etcd lease: the one whose PublicIP is the node's publicIp (or one of its addresses)"),
     leases: f('list<Lease>', 'every etcd lease whose PublicIP is one of this node’s addresses'),
     kubeNode: opt('KubeNode', 'the Kubernetes node of the same name'),
-    commands: f('list<Command>', 'every manifest command and how it went'),
+    commands: f('list<Command>', 'every manifest command and how it went (built only when a loaded rule names `commands`: it is a fifth of a node\'s facts)'),
     rejected: f('list<Rejected>', 'archive entries rejected while reading'),
     readProblems: f('list<string>', 'problems met while reading the archive (caps hit, damage)'),
     incomplete: f('bool', 'reading stopped early: files may be missing'),

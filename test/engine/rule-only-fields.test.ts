@@ -1,0 +1,45 @@
+// Rule-only node fields (facts/node.ts RULE_ONLY_NODE_FIELDS) are left out when no loaded rule names them.
+// That is safe only while nothing but rules reads them: every fixture cluster must give the same report
+// with and without them (a read of one in facts or engine code would change or break it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { DEFAULT_CAPS } from '../../src/bundle/types.js';
+import { loadRuleDirs } from '../../src/engine/loader.js';
+import { analyzeBundles, inputSummary, readForPipeline, unnamedNodeFields, type PipelineItem } from '../../src/engine/pipeline.js';
+import { SignatureMatcher } from '../../src/engine/signatures.js';
+import { buildNode, RULE_ONLY_NODE_FIELDS, type RuleOnlyNodeField } from '../../src/facts/node.js';
+import { repoPath } from '../helpers.js';
+
+const rules = loadRuleDirs([repoPath('rules')]);
+
+async function reportWith(cluster: string, omit: ReadonlySet<RuleOnlyNodeField>) {
+  const matcher = new SignatureMatcher(rules.signatures);
+  const items: PipelineItem[] = [];
+  for await (const item of readForPipeline([repoPath(`fixtures/clusters/${cluster}`)], DEFAULT_CAPS)) {
+    if (item.bundle) items.push({ built: { build: buildNode(item.bundle, matcher, omit), input: inputSummary(item.bundle), readMs: 0, factsMs: 0 } });
+    else items.push(item);
+  }
+  async function* feed() {
+    yield* items;
+  }
+  return analyzeBundles(feed(), rules, { toolVersion: 'test', now: () => new Date('2026-11-26T00:00:00Z') });
+}
+
+test('no built-in rule names a rule-only field, so none is built', () => {
+  assert.deepEqual(unnamedNodeFields(rules), [...RULE_ONLY_NODE_FIELDS]);
+  const withDef = (def: object) => ({ ...rules, rules: [...rules.rules, { ...rules.rules[0], def: { ...rules.rules[0].def, ...def } }] });
+  assert.deepEqual(unnamedNodeFields(withDef({ description: 'counts the commands of node.commands' })), ['commands'], 'prose reads nothing');
+  assert.deepEqual(unnamedNodeFields(withDef({ message: 'all commands: {{count node.commands}}' })), [], 'a template that reads the field gets it');
+  assert.deepEqual(unnamedNodeFields(withDef({ forEach: 'nodes.filter(n, n.commands.exists(c, c.state == "failed"))', as: 'node' })), [], 'an expression that reads the field gets it');
+});
+
+test('every fixture cluster gives the same report with and without the rule-only fields', async () => {
+  const clusters = readdirSync(repoPath('fixtures/clusters'));
+  assert.ok(clusters.length >= 10);
+  for (const cluster of clusters) {
+    const full = await reportWith(cluster, new Set());
+    const lean = await reportWith(cluster, new Set(RULE_ONLY_NODE_FIELDS));
+    assert.deepEqual(lean, full, cluster);
+  }
+});
