@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_CAPS, type ReadCaps } from '../bundle/types.js';
 import { loadRuleDirs } from '../engine/loader.js';
 import { formatDiagnostic } from '../engine/yaml-source.js';
-import { analyzeBundles, NoUsableInputError, readAndBuild } from '../engine/pipeline.js';
+import { analyzeBundles, NoUsableInputError, startReading } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
 import type { Report } from '../report/schema.js';
 import { renderReportChunks, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
@@ -78,14 +78,17 @@ export function pairOutputs(argv: string[]): OutputSpec[] {
  * comprehension contexts), which would hold every node's facts in memory while the reports are written.
  */
 async function loadRulesAndAnalyze(inputs: string[], caps: ReadCaps, dirs: string[], version: string, progress: ((m: string) => void) | undefined): Promise<Report | number> {
+  // the inputs are read (on worker threads) while the rules load
+  const reading = await startReading(inputs, caps);
   const rules = loadRuleDirs(dirs);
   if (rules.errors.length) {
+    await reading.cancel();
     for (const d of rules.errors.slice(0, 50)) process.stderr.write(`${formatDiagnostic(d)}\n`);
     process.stderr.write(`flannel-diag: ${rules.errors.length} error(s) in rule files\n`);
     return 2;
   }
   try {
-    return await analyzeBundles(readAndBuild(inputs, caps, rules), rules, { toolVersion: version, onProgress: progress });
+    return await analyzeBundles(reading.items(rules), rules, { toolVersion: version, onProgress: progress });
   } catch (e) {
     if (progress) process.stderr.write('\r\x1b[K');
     if (e instanceof NoUsableInputError) {

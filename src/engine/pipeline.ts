@@ -10,6 +10,7 @@ import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
 import type { RuleFile } from './rule-schema.js';
+import { templateNames } from './templates.js';
 import { detached, type StringPool } from './detach.js';
 import { AvailabilityPool, KernelOptionsPool } from './shared-facts.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
@@ -46,15 +47,14 @@ export interface PhaseTimings {
 export class NoUsableInputError extends Error {}
 
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
-const MUSTACHES = /\{\{([\s\S]*?)\}\}/g;
 
-/** Every word a rule's expressions and the {{...}} of its templates hold (not its prose): what it may read. */
+/** Every word of a rule's expressions and every path of its templates (not its prose): what it may read. */
 function namesRead(def: RuleFile): Set<string> {
   const cel = [def.appliesWhen, def.forEach, def.when, def.node, ...(def.evidence ?? []), ...(def.requires ?? []), ...(def.outcomes ?? []).map((o) => o.when)];
   const templates = [def.message, def.passMessage, def.emptyMessage, def.subject, def.remediation, ...(def.outcomes ?? []).map((o) => o.message)];
   const out = new Set<string>();
   for (const text of cel) for (const w of text?.match(WORDS) ?? []) out.add(w);
-  for (const text of templates) for (const m of text?.matchAll(MUSTACHES) ?? []) for (const w of m[1].match(WORDS) ?? []) out.add(w);
+  for (const text of templates) if (text !== undefined) for (const w of templateNames(text)) out.add(w);
   return out;
 }
 
@@ -159,15 +159,30 @@ function detachedBuild(build: NodeBuild, strings: StringPool): NodeBuild {
 /** Below this many inputs, starting worker threads (each loads the parsers) costs more than it saves. */
 const MIN_INPUTS_FOR_WORKERS = 4;
 
+/** Inputs being read, from before the rules are loaded (see startReading). */
+export interface InputReading {
+  /** the items of every input, in input order, built with these rules */
+  items(rules: LoadedRules): AsyncGenerator<PipelineItem>;
+  /** stops reading: the rules could not be loaded */
+  cancel(): Promise<void>;
+}
+
 /**
- * The inputs, read and turned into node facts: on worker threads (one per core) when there are enough
- * inputs and cores, else here, one input at a time. Either way the items come in input order.
+ * Starts reading the inputs, turned into node facts once `items` is given the rules: on worker threads
+ * (one per core) when there are enough inputs and cores, which start and read while the caller loads
+ * the rules; else here, one input at a time. Either way the items come in input order.
  */
+export async function startReading(paths: string[], caps: ReadCaps, threads = availableParallelism()): Promise<InputReading> {
+  if (threads < 2 || paths.length < MIN_INPUTS_FOR_WORKERS) return { items: () => readForPipeline(paths, caps), cancel: async () => undefined };
+  const { BuildPool } = await import('./workers.js');
+  const pool = new BuildPool(paths, caps, threads);
+  return {
+    items: (rules) => pool.items({ signatures: rules.signatures.map(toPortable), omit: unnamedNodeFields(rules) }),
+    cancel: () => pool.cancel(),
+  };
+}
+
+/** startReading with rules already loaded. */
 export async function* readAndBuild(paths: string[], caps: ReadCaps, rules: LoadedRules, threads = availableParallelism()): AsyncGenerator<PipelineItem> {
-  if (threads < 2 || paths.length < MIN_INPUTS_FOR_WORKERS) {
-    yield* readForPipeline(paths, caps);
-    return;
-  }
-  const { buildOnWorkers } = await import('./workers.js');
-  yield* buildOnWorkers(paths, caps, rules.signatures.map(toPortable), unnamedNodeFields(rules), threads);
+  yield* (await startReading(paths, caps, threads)).items(rules);
 }

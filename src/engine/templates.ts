@@ -167,7 +167,15 @@ export function checkTemplate(source: string, scope: Record<string, string>): Te
   return problems;
 }
 
-/** The names a template reads (every part of every path in it). */
+/** The names a template reads: every part of every path in it (empty for a template that does not parse). */
+export function templateNames(source: string): Set<string> {
+  try {
+    return pathNames(hb.parse(source), new Set());
+  } catch {
+    return new Set();
+  }
+}
+
 function pathNames(node: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(node)) for (const n of node) pathNames(n, out);
   else if (node !== null && typeof node === 'object') {
@@ -185,7 +193,7 @@ export function compileTemplate(source: string): TemplateFn {
   // those, may be read from a prototype. Only the ones this template reads are passed: Handlebars copies
   // the list on every call (all field names: a fifth of rule evaluation at 1,000 nodes).
   const allowed: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
-  for (const name of pathNames(hb.parse(source), new Set())) if (CEL_FIELD_NAMES[name] === true) allowed[name] = true;
+  for (const name of templateNames(source)) if (CEL_FIELD_NAMES[name] === true) allowed[name] = true;
   const options = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, allowedProtoProperties: allowed };
   return (ctx) => fn(ctx, options);
 }

@@ -14,6 +14,10 @@ import type { RuleOnlyNodeField } from '../facts/node.js';
 export interface BuildWorkerData {
   flannelDiagBuildWorker: true;
   caps: ReadCaps;
+}
+
+/** What a worker needs from the rules before it builds facts; sent once they are loaded (it reads before). */
+export interface BuildInit {
   signatures: PortableSignature[];
   /** rule-only node fields no loaded rule reads (pipeline.ts unnamedNodeFields) */
   omit: RuleOnlyNodeField[];
@@ -40,76 +44,104 @@ const WORKER_YOUNG_GENERATION_MB = 16;
 /** Tasks per worker handed out ahead, so a worker never waits for the main thread between inputs. */
 const AHEAD = 2;
 
-export async function* buildOnWorkers(paths: string[], caps: ReadCaps, signatures: PortableSignature[], omit: RuleOnlyNodeField[], threads: number): AsyncGenerator<PipelineItem> {
-  const data: BuildWorkerData = { flannelDiagBuildWorker: true, caps, signatures, omit };
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
-  const done = new Map<number, PipelineItem[]>();
-  const strings: StringPool = new Map();
-  const pending = new Map<Worker, number>();
-  let next = 0;
-  let emitted = 0;
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
-  // Hand out tasks while the window (inputs read but not yet consumed) has room: finished results wait
-  // for a slower earlier input, and must not pile up without bound.
-  const pump = () => {
-    for (const w of workers) {
-      while ((pending.get(w) ?? 0) < AHEAD && next < paths.length && next - emitted < workers.length * (AHEAD + 1)) {
-        w.postMessage({ index: next, path: paths[next] });
-        pending.set(w, (pending.get(w) ?? 0) + 1);
-        next++;
-      }
-    }
-  };
-  for (const w of workers) {
-    const options = new Map<number, Record<string, string>>(); // the last KEEP option sets this worker sent
-    w.on('message', (m: BuildResult) => {
-      pending.set(w, (pending.get(w) ?? 1) - 1);
-      if (m.error !== undefined || !m.items) failure ??= new Error(m.error ?? 'worker sent no result');
-      else {
-        restoreNullPrototypes(m.items, m.nullProtos ?? [], strings);
-        for (const k of m.kernelOptions ?? []) {
-          const kernel = m.items[k.item].built!.build.node.kernel;
-          if (k.sent) kernel.options = options.get(k.id)!;
-          else {
-            options.set(k.id, kernel.options);
-            options.delete(k.id - KEEP);
+/**
+ * Worker threads reading the inputs, started before the rules are loaded: the threads start, load their
+ * modules and read their first inputs while the main thread compiles the rules (half a second for the
+ * built-in ones); they build facts once `items` gives them the rules' part.
+ */
+export class BuildPool {
+  private readonly workers: Worker[];
+  private readonly done = new Map<number, PipelineItem[]>();
+  private readonly pending = new Map<Worker, number>();
+  private next = 0;
+  private emitted = 0;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly paths: string[],
+    caps: ReadCaps,
+    threads: number,
+  ) {
+    const data: BuildWorkerData = { flannelDiagBuildWorker: true, caps };
+    this.workers = Array.from({ length: Math.max(1, Math.min(threads, paths.length)) }, () => new Worker(new URL('./build-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
+    const strings: StringPool = new Map();
+    for (const w of this.workers) {
+      const options = new Map<number, Record<string, string>>(); // the last KEEP option sets this worker sent
+      w.on('message', (m: BuildResult) => {
+        this.pending.set(w, (this.pending.get(w) ?? 1) - 1);
+        if (m.error !== undefined || !m.items) this.failure ??= new Error(m.error ?? 'worker sent no result');
+        else {
+          restoreNullPrototypes(m.items, m.nullProtos ?? [], strings);
+          for (const k of m.kernelOptions ?? []) {
+            const kernel = m.items[k.item].built!.build.node.kernel;
+            if (k.sent) kernel.options = options.get(k.id)!;
+            else {
+              options.set(k.id, kernel.options);
+              options.delete(k.id - KEEP);
+            }
           }
+          this.done.set(m.index, m.items);
         }
-        done.set(m.index, m.items);
-      }
-      pump();
-      notify();
-    });
-    w.on('error', (e) => {
-      failure ??= e;
-      notify();
-    });
-    w.on('exit', (code) => {
-      if (emitted < paths.length) failure ??= new Error(`a worker thread exited (code ${code}) before its inputs were read`);
-      notify();
-    });
-  }
-  pump();
-  try {
-    while (emitted < paths.length) {
-      if (failure) throw failure;
-      const items = done.get(emitted);
-      if (items === undefined) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      done.delete(emitted);
-      emitted++;
-      pump();
-      yield* items;
+        this.pump();
+        this.notify();
+      });
+      w.on('error', (e) => {
+        this.failure ??= e;
+        this.notify();
+      });
+      w.on('exit', (code) => {
+        if (this.emitted < paths.length) this.failure ??= new Error(`a worker thread exited (code ${code}) before its inputs were read`);
+        this.notify();
+      });
     }
-  } finally {
-    emitted = paths.length; // a worker stopped from here exits on purpose
-    await Promise.all(workers.map((w) => w.terminate()));
+    this.pump();
+  }
+
+  private notify(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /**
+   * Hands out tasks while the window (inputs read but not yet consumed) has room: finished results wait
+   * for a slower earlier input, and must not pile up without bound.
+   */
+  private pump(): void {
+    const { workers, pending, paths } = this;
+    for (const w of workers) {
+      while ((pending.get(w) ?? 0) < AHEAD && this.next < paths.length && this.next - this.emitted < workers.length * (AHEAD + 1)) {
+        w.postMessage({ index: this.next, path: paths[this.next] });
+        pending.set(w, (pending.get(w) ?? 0) + 1);
+        this.next++;
+      }
+    }
+  }
+
+  /** The items of every input, in input order; the workers stop when this ends. */
+  async *items(init: BuildInit): AsyncGenerator<PipelineItem> {
+    for (const w of this.workers) w.postMessage({ init });
+    try {
+      while (this.emitted < this.paths.length) {
+        if (this.failure) throw this.failure;
+        const items = this.done.get(this.emitted);
+        if (items === undefined) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        this.done.delete(this.emitted);
+        this.emitted++;
+        this.pump();
+        yield* items;
+      }
+    } finally {
+      await this.cancel();
+    }
+  }
+
+  /** Stops the workers (also when the rules could not be loaded and `items` is never asked for). */
+  async cancel(): Promise<void> {
+    this.emitted = this.paths.length; // a worker stopped from here exits on purpose
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
