@@ -3,18 +3,37 @@
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
+const OUT_BUFFER_BYTES = 1024 * 1024;
+
 /** Writes `content` (one string, or pieces written one after the other) to `file` atomically. */
 export function writeAtomic(file: string, content: string | Iterable<string>, mode = 0o644): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', mode);
+    const out = fd;
+    // writeSync may write less than it is given (a full disk): go on until every byte is written,
+    // so that what is renamed into place is never a cut report
+    const writeAll = (bytes: Buffer, length: number): void => {
+      for (let off = 0; off < length; ) off += writeSync(out, bytes, off, length - off);
+    };
+    // pieces are encoded into one buffer and written when it is full: a Buffer per piece (tens of
+    // thousands for a large cluster) was garbage outside the heap, collected late
+    const buffer = Buffer.allocUnsafe(OUT_BUFFER_BYTES);
+    let used = 0;
     for (const piece of typeof content === 'string' ? [content] : content) {
-      // writeSync may write less than it is given (a full disk): go on until every byte is written,
-      // so that what is renamed into place is never a cut report
-      const bytes = Buffer.from(piece, 'utf8');
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      // a UTF-16 unit is at most 3 bytes of UTF-8
+      if (piece.length * 3 > OUT_BUFFER_BYTES - used) {
+        writeAll(buffer, used);
+        used = 0;
+      }
+      if (piece.length * 3 <= OUT_BUFFER_BYTES) used += buffer.write(piece, used, 'utf8');
+      else {
+        const bytes = Buffer.from(piece, 'utf8');
+        writeAll(bytes, bytes.length);
+      }
     }
+    writeAll(buffer, used);
     closeSync(fd);
     fd = null;
     renameSync(tmp, file);

@@ -80,9 +80,10 @@ export interface NodeBuild {
 /**
  * Node fields that only rules read (no code of the analyzer does) and that cost memory on every node: they
  * are left out of a node's facts when no loaded rule names them (engine/pipeline.ts, unnamedNodeFields).
- * Every manifest command with its evidence was a fifth of a node's facts (~8 KB; 40 MB at 5,000 nodes).
+ * Every manifest command with its evidence was a fifth of a node's facts (~8 KB; 40 MB at 5,000 nodes); the
+ * expected absences (tools not installed: ~16 per node) another 3 KB, where the built-in rules need their count.
  */
-export const RULE_ONLY_NODE_FIELDS = ['commands'] as const;
+export const RULE_ONLY_NODE_FIELDS = ['commands', 'expectedAbsences'] as const;
 export type RuleOnlyNodeField = (typeof RULE_ONLY_NODE_FIELDS)[number];
 
 const KEEP_ALL: ReadonlySet<RuleOnlyNodeField> = new Set();
@@ -392,6 +393,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     }
   }
 
+  const expectedAbsences = commands.filter((c) => c.state !== 'ok' && c.expected);
   const base: Omit<NodeFact, RuleOnlyNodeField> = {
     hostname: m.host.hostname,
     input,
@@ -411,7 +413,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     nonL2PeerCount: 0,
     nonL2Peers: [],
     lostCommands: commands.filter((c) => c.state !== 'ok' && !c.expected),
-    expectedAbsences: commands.filter((c) => c.state !== 'ok' && c.expected),
+    expectedAbsenceCount: expectedAbsences.length,
     interfaces,
     interfaceByName: byName,
     addresses: [...new Set(addresses)],
@@ -433,7 +435,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     collectedAtDeviationSeconds: 0,
     evidence: [ev('manifest.json', { excerpt: clip(`hostname ${m.host.hostname}, collected ${collectedAt}`) })],
   };
-  const node = (omit.has('commands') ? base : Object.assign(base, { commands })) as NodeFact;
+  const ruleOnly: Pick<NodeFact, RuleOnlyNodeField> = { commands, expectedAbsences };
+  const node = base as NodeFact;
+  for (const field of RULE_ONLY_NODE_FIELDS) if (!omit.has(field)) Object.assign(node, { [field]: ruleOnly[field] });
   if (release) node.kernelRelease = release;
   if (arch) node.arch = arch;
   if (primary) node.flannel = primary;

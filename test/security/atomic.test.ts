@@ -27,6 +27,20 @@ describe('writeAtomic', () => {
     assert.deepEqual(readdirSync(sb.out), ['a.json']);
   });
 
+  it('writes pieces of every size (multi-byte text, pieces larger than its buffer) byte for byte', () => {
+    const f = path.join(sb.out, 'pieces.html');
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const alphabet = ['a', 'é', '→', '😀', '<', '\n'];
+    const pieces: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const n = rnd() < 0.02 ? 400_000 + Math.floor(rnd() * 600_000) : Math.floor(rnd() * 5000);
+      pieces.push(Array.from({ length: Math.ceil(n / 50) }, () => alphabet[Math.floor(rnd() * alphabet.length)].repeat(50)).join(''));
+    }
+    writeAtomic(f, pieces);
+    assert.ok(readFileSync(f).equals(Buffer.from(pieces.join(''), 'utf8')));
+  });
+
   it('replaces an existing report whole: a reader of the old file never sees a mix', () => {
     const f = path.join(sb.out, 'b.json');
     writeFileSync(f, 'OLD REPORT');
