@@ -2,6 +2,20 @@
 // leaves half a report behind.
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * A full garbage collection now. Why: when an analysis ends, the facts of every node are garbage (the
+ * report keeps what it shows), but V8 collects them only once the heap reaches the limit it set while
+ * they were alive, and rendering piles its own garbage on top: 5,000 nodes with -f html peaked at 518 MiB,
+ * 470 MiB with a collection before rendering. Node offers gc() only to a context created after
+ * --expose-gc is set (the way Jest's leak detector calls it).
+ */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const OUT_BUFFER_BYTES = 1024 * 1024;
 

@@ -24,6 +24,8 @@ export interface PipelineOptions {
   onProgress?: (msg: string) => void;
   /** filled with the milliseconds spent in each phase (for the benchmark) */
   timings?: PhaseTimings;
+  /** called once every input is read, before the facts are assembled (the CLI collects garbage there) */
+  afterInputs?: () => void;
 }
 
 /** Milliseconds per phase. `read` and `facts` are summed over inputs, the others are wall time. */
@@ -121,6 +123,7 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     throw new NoUsableInputError(failures.length ? failures.map((f) => f.message).join('; ') : 'no input given');
   }
   if (t) t.inputs = performance.now() - started;
+  opts.afterInputs?.();
   lap();
   const assembled = assembleFacts(builds, failures);
   for (const i of inputs) if (assembled.superseded.has(i.path)) i.supersededBy = assembled.superseded.get(i.path);
