@@ -88,8 +88,7 @@ async function loadRulesAndAnalyze(inputs: string[], caps: ReadCaps, dirs: strin
     return 2;
   }
   try {
-    // the worker threads are gone and what the main thread received is garbage but the facts: collected
-    // here, the rules' garbage starts from the facts alone (5,000 nodes: peak RSS 470-500 -> see io.ts)
+    // once every input is read, the garbage of reading is collected before the rules add theirs (io.ts)
     return await analyzeBundles(reading.items(rules), rules, { toolVersion: version, onProgress: progress, afterInputs: collectGarbage });
   } catch (e) {
     if (progress) process.stderr.write('\r\x1b[K');
