@@ -88,6 +88,9 @@ export type RuleOnlyNodeField = (typeof RULE_ONLY_NODE_FIELDS)[number];
 
 const KEEP_ALL: ReadonlySet<RuleOnlyNodeField> = new Set();
 
+/** Every process the facts look at has one of these in its ps line (the command test in buildNode). */
+const PROCESS_WORDS = ['flanneld', 'k3s', 'rke2'];
+
 /** The facts of one node bundle; `omit`: rule-only fields no loaded rule reads. */
 export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: ReadonlySet<RuleOnlyNodeField> = KEEP_ALL): NodeBuild {
   const m = bundle.manifest;
@@ -120,7 +123,8 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
   const arch = m.host.arch ?? uname?.value.machine ?? undefined;
 
   // ---- processes
-  const ps = parsed('ps', 'node/ps.txt', parsePs);
+  // only rows that can be flanneld or an embedded flannel (k3s, rke2) are parsed: the test below decides
+  const ps = parsed('ps', 'node/ps.txt', (text, file) => parsePs(text, file, PROCESS_WORDS));
   const flanneld: Flanneld[] = [];
   let embedded = '';
   for (const row of ps?.value ?? []) {

@@ -9,7 +9,7 @@
 // Lines, line numbers, skipped over-long lines and times are exactly those of iterateLogLines.
 import { parseLogLine, type LogOptions } from './log.js';
 import type { LogLine, ParseIssue } from './types.js';
-import { lineSpans, MAX_LINE_LENGTH, type TextLike } from './util.js';
+import { LineCursor, MAX_LINE_LENGTH, type TextLike } from './util.js';
 
 /** Literals shorter than this are searched one by one (a window this short would seldom let the search skip). */
 const MIN_WINDOW = 4;
@@ -135,7 +135,9 @@ export class LogScan implements Iterable<LogLine> {
     const begin = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
     const starts = this.candidateStarts(begin);
     let k = 0;
-    for (const { no, start, stop } of lineSpans(text, file, this.issues)) {
+    const lines = new LineCursor(text, file, this.issues);
+    while (lines.next()) {
+      const { no, start, stop } = lines;
       if (stop === start) continue;
       this.lines++;
       if (starts !== null) while (k < starts.length && starts[k] < start) k++;

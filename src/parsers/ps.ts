@@ -32,7 +32,12 @@ function commandOf(args: string): string {
   return argv0.startsWith('[') ? argv0 : basename(argv0);
 }
 
-export function parsePs(text: string, file: string): Parsed<ProcessRow[]> {
+/**
+ * The rows of a process listing. With `mentioning`, only rows whose line holds one of those words are
+ * parsed (a node runs hundreds of processes; the facts need flanneld's and k3s/rke2's): the others are
+ * neither parsed nor checked.
+ */
+export function parsePs(text: string, file: string, mentioning?: readonly string[]): Parsed<ProcessRow[]> {
   const issues: ParseIssue[] = [];
   const rows: ProcessRow[] = [];
   let layout: PsLayout | null | undefined;
@@ -47,6 +52,7 @@ export function parsePs(text: string, file: string): Parsed<ProcessRow[]> {
       }
       continue;
     }
+    if (mentioning && !mentioning.some((word) => line.includes(word))) continue;
     const want = layout === 'lstart' ? 8 : 2;
     const spans = fieldSpans(line, want + 1);
     const f = spans.map((s) => line.slice(s.start, s.end));

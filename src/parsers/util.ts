@@ -81,38 +81,56 @@ export class AsciiText implements TextLike {
   }
 }
 
-/** Where one line sits in a text: 1-based number, and [start, stop) without the line break. */
-export interface LineSpan {
-  no: number;
-  start: number;
-  stop: number;
-}
-
 /**
- * Yields the line positions of `text` (1-based), without the final empty line after a trailing newline,
- * a BOM or a CR before LF. Over-long lines are reported in `issues` and skipped, so later per-line work
- * stays bounded. Positions, not strings: a caller that skips most lines (the log scan) slices only those
- * it reads.
+ * The lines of a text, one after the other, in this one object (`no`, `start`, `stop` of the current line):
+ * 1-based numbers, without the final empty line after a trailing newline, a BOM or a CR before LF.
+ * Over-long lines are reported in `issues` and skipped, so later per-line work stays bounded. Positions,
+ * not strings: a caller that skips most lines (the log scan) slices only those it reads, and nothing is
+ * allocated per line (a MiB log has thousands).
  */
-export function* lineSpans(text: TextLike, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<LineSpan> {
-  const n = text.length;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
-  let no = 0;
-  while (start < n) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = n;
-    no++;
-    let stop = end;
-    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-    if (stop - start > maxLength) issues.push(issue(file, no, `line is ${stop - start} characters long (limit ${maxLength}); skipped`));
-    else yield { no, start, stop };
-    start = end + 1;
+export class LineCursor {
+  no = 0;
+  start = 0;
+  stop = 0;
+  private from: number;
+
+  constructor(
+    private readonly text: TextLike,
+    private readonly file: string,
+    private readonly issues: ParseIssue[],
+    private readonly maxLength = MAX_LINE_LENGTH,
+  ) {
+    this.from = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not content
+  }
+
+  /** Moves to the next line; false after the last. */
+  next(): boolean {
+    const { text } = this;
+    const n = text.length;
+    while (this.from < n) {
+      const start = this.from;
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = n;
+      this.no++;
+      this.from = end + 1;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+      if (stop - start > this.maxLength) {
+        this.issues.push(issue(this.file, this.no, `line is ${stop - start} characters long (limit ${this.maxLength}); skipped`));
+        continue;
+      }
+      this.start = start;
+      this.stop = stop;
+      return true;
+    }
+    return false;
   }
 }
 
-/** The lines of `text` as strings (see lineSpans). */
+/** The lines of `text` as strings (see LineCursor). */
 export function* iterLines(text: string, file: string, issues: ParseIssue[], maxLength = MAX_LINE_LENGTH): Generator<TextLine> {
-  for (const { no, start, stop } of lineSpans(text, file, issues, maxLength)) yield { no, text: text.slice(start, stop) };
+  const lines = new LineCursor(text, file, issues, maxLength);
+  while (lines.next()) yield { no: lines.no, text: text.slice(lines.start, lines.stop) };
 }
 
 export function collectLines(text: string, file: string, issues: ParseIssue[]): TextLine[] {

@@ -22,6 +22,18 @@ test('parsePs: real lstart/etimes output', () => {
   assert.deepEqual([init.pid, init.ppid, init.startedAt, init.elapsedSeconds, init.command, init.line], [1, 0, '2026-11-26T05:07:31Z', 337, 'init', 3]);
 });
 
+test('parsePs with words: only the rows mentioning them, exactly as a full parse gives them', () => {
+  const text = sample('ps-eo-pid-ppid-lstart-etimes-args.txt');
+  const all = parsePs(text, 'node/ps.txt').value;
+  const words = ['flanneld', 'containerd'];
+  const some = parsePs(text, 'node/ps.txt', words).value;
+  assert.ok(some.length > 0 && some.length < all.length, `${some.length} of ${all.length} rows`);
+  assert.deepEqual(some, all.filter((r) => text.split('\n')[r.line - 1].match(/flanneld|containerd/)));
+  // a malformed row that mentions none of the words is not looked at
+  assert.deepEqual(parsePs(`${text}\nnot a ps row\n`, 'node/ps.txt', words).issues, []);
+  assert.equal(parsePs(`${text}\nnot a flanneld row\n`, 'node/ps.txt', words).issues.length, 1);
+});
+
 test('parsePs: space-padded day, kernel threads', () => {
   const text = '  PID  PPID                  STARTED ELAPSED COMMAND\n    2     0 Mon Nov  2 01:02:03 2026  100 [kthreadd]\n';
   const { value } = parsePs(text, 'ps.txt');
