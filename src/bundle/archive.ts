@@ -38,7 +38,10 @@ const RATIO_GRACE_BYTES = 1024 * 1024;
  * A gzip archive whose inflated size stays under this (and under the caps) is inflated in one synchronous
  * call: no stream, no thread-pool round trips (measured per 1.3 MiB bundle: see docs/performance.md). A
  * larger one, a damaged one or one that hits a cap is read by the stream, which stops exactly at the cap;
- * what the one call inflated before giving up is bounded by this, so a bomb costs little here.
+ * what the one call inflated before giving up is bounded by this, so a bomb costs little here. Two
+ * differences from the stream, both bounded by this size: the ratio cap is judged over the whole archive
+ * (the stream judges every chunk, so a very repetitive start followed by dense data was cut there), and
+ * bytes after the tar's end inside the gzip count toward the total cap.
  */
 const WHOLE_INFLATE_MAX = 32 * 1024 * 1024;
 
@@ -126,8 +129,10 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
         c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);
         return c;
       }
-      if (st.size <= WHOLE_INFLATE_MAX) {
-        whole = await fh.readFile();
+      // a file that states its size (not procfs and the like) and is small enough is read whole; if that
+      // read fails part-way, the stream below reads it again and keeps what comes before the failure
+      if (st.size > 0 && st.size <= WHOLE_INFLATE_MAX) whole = await fh.readFile().catch(() => null);
+      if (whole !== null) {
         await fh.close();
         head = whole.subarray(0, 2);
       } else {

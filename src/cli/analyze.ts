@@ -1,7 +1,7 @@
 // `flannel-diag analyze`: pairs -f/-o options, reads inputs, runs the pipeline, writes every output.
 import path from 'node:path';
 import { DEFAULT_CAPS, type ReadCaps } from '../bundle/types.js';
-import { loadRuleDirs } from '../engine/loader.js';
+import { loadRuleDirs, type LoadedRules } from '../engine/loader.js';
 import { formatDiagnostic } from '../engine/yaml-source.js';
 import { analyzeBundles, NoUsableInputError, startReading } from '../engine/pipeline.js';
 import { exitCodeFor } from '../report/build.js';
@@ -80,7 +80,13 @@ export function pairOutputs(argv: string[]): OutputSpec[] {
 async function loadRulesAndAnalyze(inputs: string[], caps: ReadCaps, dirs: string[], version: string, progress: ((m: string) => void) | undefined): Promise<Report | number> {
   // the inputs are read (on worker threads) while the rules load
   const reading = await startReading(inputs, caps);
-  const rules = loadRuleDirs(dirs);
+  let rules: LoadedRules;
+  try {
+    rules = loadRuleDirs(dirs);
+  } catch (e) {
+    await reading.cancel();
+    throw e;
+  }
   if (rules.errors.length) {
     await reading.cancel();
     for (const d of rules.errors.slice(0, 50)) process.stderr.write(`${formatDiagnostic(d)}\n`);

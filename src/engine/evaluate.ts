@@ -217,12 +217,20 @@ const MAX_EVIDENCE = 20;
 
 const EVIDENCE_FIELDS = ['input', 'file', 'key', 'line', 'pointer', 'absent', 'lookedFor', 'excerpt'] as const;
 
-/** Equal for equal evidence, whatever the order its fields were set in; cheaper than JSON.stringify. */
-function evidenceKey(e: Evidence): string {
+/**
+ * Equal for equal evidence, whatever the order its fields were set in, and different for different
+ * evidence (each value is written with its type and length: excerpts are bundle text and may hold any
+ * character); cheaper than JSON.stringify.
+ */
+export function evidenceKey(e: Evidence): string {
   let k = '';
   for (const f of EVIDENCE_FIELDS) {
     const v = e[f];
-    k += v === undefined ? '\u0001' : v === null ? '\u0002' : `${String(v)}\u0000`;
+    if (v === undefined || v === null) k += v === undefined ? 'u' : 'n';
+    else {
+      const text = String(v);
+      k += `${typeof v === 'string' ? 's' : typeof v === 'number' ? 'd' : 'b'}${text.length}:${text}`;
+    }
   }
   return k;
 }

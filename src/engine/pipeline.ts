@@ -60,10 +60,17 @@ function namesRead(def: RuleFile): Set<string> {
   return out;
 }
 
-/** The rule-only node fields (facts/node.ts) that no loaded rule reads: they are not built. */
+const unnamedByRules = new WeakMap<LoadedRules, RuleOnlyNodeField[]>();
+
+/** The rule-only node fields (facts/node.ts) that no loaded rule reads: they are not built. Once per rule set. */
 export function unnamedNodeFields(rules: LoadedRules): RuleOnlyNodeField[] {
-  const read = rules.rules.map((r) => namesRead(r.def));
-  return RULE_ONLY_NODE_FIELDS.filter((field) => !read.some((names) => names.has(field)));
+  let fields = unnamedByRules.get(rules);
+  if (fields === undefined) {
+    const read = rules.rules.map((r) => namesRead(r.def));
+    fields = RULE_ONLY_NODE_FIELDS.filter((field) => !read.some((names) => names.has(field)));
+    unnamedByRules.set(rules, fields);
+  }
+  return fields;
 }
 
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */

@@ -50,7 +50,8 @@ export class AsciiText implements TextLike {
   indexOf(search: string, from = 0): number {
     const n = this.bytes.length;
     const start = Math.min(Math.max(Math.trunc(from) || 0, 0), n);
-    if (search.length === 1) return this.bytes.indexOf(search.charCodeAt(0), start);
+    // a Buffer would look for the low byte of a character above ASCII: none is in these bytes
+    if (search.length === 1) return search.charCodeAt(0) > 0x7f ? -1 : this.bytes.indexOf(search.charCodeAt(0), start);
     for (let i = start; i + search.length <= n; i++) if (this.startsWith(search, i)) return i;
     return search.length === 0 ? start : -1;
   }
@@ -60,7 +61,7 @@ export class AsciiText implements TextLike {
     // String semantics: `from` is clamped to [0, length] (a Buffer would count a negative one from the end)
     const start = Math.min(Math.max(Number.isNaN(from) ? n : Math.trunc(from), 0), n - search.length);
     if (start < 0) return -1;
-    if (search.length === 1) return this.bytes.lastIndexOf(search.charCodeAt(0), start);
+    if (search.length === 1) return search.charCodeAt(0) > 0x7f ? -1 : this.bytes.lastIndexOf(search.charCodeAt(0), start);
     for (let i = start; i >= 0; i--) if (this.startsWith(search, i)) return i;
     return -1;
   }
@@ -68,6 +69,7 @@ export class AsciiText implements TextLike {
   startsWith(search: string, position = 0): boolean {
     const b = this.bytes;
     const at = Math.max(Math.trunc(position) || 0, 0);
+    if (search.length === 0) return true;
     if (at + search.length > b.length) return false;
     for (let j = 0; j < search.length; j++) if (b[at + j] !== search.charCodeAt(j)) return false;
     return true;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DEFAULT_CAPS } from '../../src/bundle/types.js';
 import { readForPipeline } from '../../src/engine/pipeline.js';
 import { loadRuleDirs } from '../../src/engine/loader.js';
-import { evaluateRules } from '../../src/engine/evaluate.js';
+import { evaluateRules, evidenceKey } from '../../src/engine/evaluate.js';
 import { SignatureMatcher } from '../../src/engine/signatures.js';
 import { buildNode, type NodeBuild } from '../../src/facts/node.js';
 import type { Facts } from '../../src/facts/schema.js';
@@ -82,4 +82,15 @@ test('a pass whose evidence cannot be built is a skipped finding for every subje
     assert.equal(r.findings.filter((f) => f.status === 'pass').length, 0);
     assert.equal(r.errors.length, 150);
   });
+});
+
+test('evidence keys: equal evidence (in any field order) shares a key, different evidence never does', () => {
+  assert.equal(evidenceKey({ input: 'a', file: 'f', line: 3 }), evidenceKey({ line: 3, file: 'f', input: 'a' }));
+  // bundle text may hold any character: values cannot run into each other
+  const a = { input: 'i', file: null, pointer: '/x', excerpt: '\u0001\u0001y\u0000\u0001\u0001\u0001' };
+  const b = { input: 'i', file: null, pointer: '/x\u0000\u0001\u0001\u0001\u0001y', excerpt: '\u0001' };
+  assert.notEqual(evidenceKey(a), evidenceKey(b));
+  assert.notEqual(evidenceKey({ input: 'i', file: 'f:1' }), evidenceKey({ input: 'i:f', file: '1' }));
+  assert.notEqual(evidenceKey({ input: 'i', file: null }), evidenceKey({ input: 'i', file: 'null' }));
+  assert.notEqual(evidenceKey({ input: 'i', file: 'f', line: 1 }), evidenceKey({ input: 'i', file: 'f', excerpt: '1' }));
 });
