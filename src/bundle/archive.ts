@@ -74,6 +74,8 @@ function inflateWhole(gz: Buffer, limit: number): Buffer | null {
     // with no second buffer and no copy joining them. A wrong size (not one member, or a lie) only costs
     // that copy: the limit is enforced by zlib either way.
     const size = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
+    // a stated size over the limit goes straight to the stream (a wrong one costs only this shortcut)
+    if (size > limit) return null;
     const chunkSize = Math.min(Math.max(size + 1, CHUNK), Math.max(limit, 1) + 1);
     return gunzipSync(gz, { maxOutputLength: Math.max(limit, 1), chunkSize });
   } catch {
@@ -346,7 +348,7 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
         feed(inflatedWhole, whole.length);
       } else {
         // a plain tar as read from a file: in chunks, so that bytes after its end are neither read nor counted
-        for (let i = 0; i < whole.length; i += CHUNK) if (feed(whole.subarray(i, i + CHUNK), null)) break;
+        for (const slice of slices(whole)) if (feed(slice, null)) break;
       }
       finish();
     } catch (err) {

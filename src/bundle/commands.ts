@@ -19,6 +19,12 @@ export function decodeText(bytes: Buffer): string {
   return decoder.decode(bytes);
 }
 
+/** A bundle file as text (decodeText), or null when the bundle does not have it. */
+export function fileText(bundle: NodeBundle, path: string): string | null {
+  const bytes = bundle.files.get(path);
+  return bytes ? decodeText(bytes) : null;
+}
+
 /**
  * Bytes of a bundle file for the scanners (logs): all-ASCII bytes are read in place, as they are (a MiB log
  * is not copied into a string to read a few lines of it); anything else is decoded as decodeText does.

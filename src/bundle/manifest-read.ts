@@ -8,6 +8,7 @@ import { BUNDLE_FORMAT, ManifestSchema, type Manifest } from './manifest.js';
 import { escapeName, oneLine } from './names.js';
 import type { ReadProblem } from './types.js';
 import { findExcessDepth } from '../parsers/json.js';
+import { decodeText } from './commands.js';
 
 export const MAX_MANIFEST_DEPTH = 256;
 
@@ -20,7 +21,7 @@ function fail(label: string, message: string): ManifestResult {
 }
 
 export function parseManifest(bytes: Buffer, label: string): ManifestResult {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes); // drops a BOM
+  const text = decodeText(bytes); // drops a BOM
   if (findExcessDepth(text, MAX_MANIFEST_DEPTH) !== -1) return fail(label, `manifest.json nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
   let value: unknown;
   try {

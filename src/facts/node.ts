@@ -4,7 +4,7 @@
 import { excerpt as clip } from './format.js';
 import { firstNonEmptyLine, type TextLike } from '../parsers/util.js';
 import type { NodeBundle } from '../bundle/types.js';
-import { commandOutcomes, lookupCommand, scannableText } from '../bundle/commands.js';
+import { commandOutcomes, decodeText, fileText, lookupCommand, scannableText, type CommandLookup } from '../bundle/commands.js';
 import type { CommandOutcome } from '../bundle/types.js';
 import type { Evidence, IntegrityNote } from '../report/schema.js';
 import type { SignatureMatcher } from '../engine/signatures.js';
@@ -104,14 +104,15 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     }
   };
   const get = (id: string, fallback?: string) => lookupCommand(bundle, outcomes, id, fallback);
-  const parsed = <T, S = string>(id: string, fallback: string, parser: (text: S, file: string) => Parsed<T>, decode?: (bytes: Buffer) => S): { value: T; file: string } | null => {
-    const r = lookupCommand(bundle, outcomes, id, fallback, decode);
+  /** The parse of a looked-up output, or null without one; its notes go to the integrity notes. */
+  const parseOf = <T, S>(r: CommandLookup<S>, fallback: string, parser: (text: S, file: string) => Parsed<T>): { value: T; file: string } | null => {
     if (r.text === null) return null;
     const file = r.outcome.file ?? fallback;
     const p = parser(r.text, file);
     parseNotes(p.issues);
     return { value: p.value, file };
   };
+  const parsed = <T>(id: string, fallback: string, parser: (text: string, file: string) => Parsed<T>) => parseOf(get(id, fallback), fallback, parser);
 
   const collectedAt = m.collectedAt;
   const epochMs = Date.parse(collectedAt);
@@ -146,7 +147,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
       }
     }
     const envOutcome = pickSubject(outcomes.get('flanneld-environ'), pid);
-    const envText = envOutcome ? lookupText(bundle, envOutcome) : bundle.files.has(`node/flanneld/${pid}/environ.txt`) ? bundle.files.get(`node/flanneld/${pid}/environ.txt`)!.toString('utf8') : null;
+    const envText = envOutcome ? lookupText(bundle, envOutcome) : fileText(bundle, `node/flanneld/${pid}/environ.txt`);
     const env: Record<string, string> = Object.create(null);
     if (envText) {
       const p = parseEnviron(envText, `node/flanneld/${pid}/environ.txt`);
@@ -154,7 +155,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
       if (p.value.length) evidence.push(ev(envOutcome?.file ?? `node/flanneld/${pid}/environ.txt`, { excerpt: clip(p.value.map((v) => `${v.name}=${v.value}`).join(' ')) }));
     }
     const verOutcome = pickSubject(outcomes.get('flanneld-version'), pid);
-    const verText = verOutcome ? lookupText(bundle, verOutcome) : bundle.files.has(`node/flanneld/${pid}/version.txt`) ? bundle.files.get(`node/flanneld/${pid}/version.txt`)!.toString('utf8') : null;
+    const verText = verOutcome ? lookupText(bundle, verOutcome) : fileText(bundle, `node/flanneld/${pid}/version.txt`);
     const version = verText ? parseFlanneldVersion(verText, `node/flanneld/${pid}/version.txt`).value : null;
     const fact = flanneldFact(argv, env, isFlanneld ? 'flanneld' : embeddedKind, row.pid, row.startedAt, evidence);
     if (version) {
@@ -284,8 +285,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
 
   // ---- kernel
   // bytes, not text: they are compared with the last config's before they are decoded (kernel-cache.ts)
-  const kconf = parsed('kernel-config', 'node/kernel-config.txt', parseKernelConfigOnce, (bytes) => bytes);
-  const kconfOutcome = lookupCommand(bundle, outcomes, 'kernel-config', 'node/kernel-config.txt', () => null).outcome;
+  const kconfR = lookupCommand(bundle, outcomes, 'kernel-config', 'node/kernel-config.txt', (bytes) => bytes);
+  const kconf = parseOf(kconfR, 'node/kernel-config.txt', parseKernelConfigOnce);
+  const kconfOutcome = kconfR.outcome;
   const options = kernelOptions(kconf?.value);
   const loadedSet = new Set<string>();
   const mods = parsed('modules', 'node/proc-modules.txt', parseProcModules);
@@ -331,9 +333,10 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
 
   // ---- sysctl
   // procps reports a key that does not exist (no br_netfilter) on stderr, with exit 255: read both
-  const sysctlParsed = parsed('sysctl', 'node/sysctl.txt', (text, file) => {
-    const errFile = get('sysctl', 'node/sysctl.txt').outcome.entry?.stderr;
-    const err = errFile ? bundle.files.get(errFile)?.toString('utf8') ?? '' : '';
+  const sysctlR = get('sysctl', 'node/sysctl.txt');
+  const sysctlParsed = parseOf(sysctlR, 'node/sysctl.txt', (text, file) => {
+    const errFile = sysctlR.outcome.entry?.stderr;
+    const err = errFile ? fileText(bundle, errFile) ?? '' : '';
     return parseSysctl(err ? `${text}\n${err}` : text, file);
   });
   const sysctl: Record<string, string> = Object.create(null);
@@ -344,7 +347,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
   const subnetEnvs: FactOf<'SubnetEnv'>[] = [];
   const seOutcomes = outcomes.get('subnet-env') ?? [];
   for (const o of seOutcomes.length ? seOutcomes : [get('subnet-env', 'node/subnet.env').outcome]) {
-    const text = lookupText(bundle, o) ?? (o.state === 'missing' && bundle.files.has('node/subnet.env') ? bundle.files.get('node/subnet.env')!.toString('utf8') : null);
+    const text = lookupText(bundle, o) ?? (o.state === 'missing' ? fileText(bundle, 'node/subnet.env') : null);
     const file = o.file ?? 'node/subnet.env';
     if (text === null) continue;
     const p = parseSubnetEnv(text, file);
@@ -383,8 +386,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
   const commands: CommandFact[] = [];
   for (const list of outcomes.values()) {
     for (const o of list) {
-      const errText = o.entry?.stderr ? bundle.files.get(o.entry.stderr)?.toString('utf8') ?? '' : '';
-      const outText = o.state === 'failed' && o.file ? bundle.files.get(o.file)?.subarray(0, 4096).toString('utf8') ?? '' : '';
+      const errText = o.entry?.stderr ? fileText(bundle, o.entry.stderr) ?? '' : '';
+      const outBytes = o.state === 'failed' && o.file ? bundle.files.get(o.file) : undefined;
+      const outText = outBytes ? decodeText(outBytes.subarray(0, 4096)) : '';
       commands.push({
         id: o.id,
         subject: o.subject ?? '',
@@ -439,9 +443,9 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     collectedAtDeviationSeconds: 0,
     evidence: [ev('manifest.json', { excerpt: clip(`hostname ${m.host.hostname}, collected ${collectedAt}`) })],
   };
-  const ruleOnly: Pick<NodeFact, RuleOnlyNodeField> = { commands, expectedAbsences };
   const node = base as NodeFact;
-  for (const field of RULE_ONLY_NODE_FIELDS) if (!omit.has(field)) Object.assign(node, { [field]: ruleOnly[field] });
+  if (!omit.has('commands')) node.commands = commands;
+  if (!omit.has('expectedAbsences')) node.expectedAbsences = expectedAbsences;
   if (release) node.kernelRelease = release;
   if (arch) node.arch = arch;
   if (primary) node.flannel = primary;
@@ -472,9 +476,7 @@ function pickSubject(list: CommandOutcome[] | undefined, subject: string): Comma
 }
 
 function lookupText(bundle: NodeBundle, o: CommandOutcome): string | null {
-  if (!o.file) return null;
-  const buf = bundle.files.get(o.file);
-  return buf ? buf.toString('utf8') : null;
+  return o.file ? fileText(bundle, o.file) : null;
 }
 
 function withNotes<T>(p: Parsed<T[]>, file: string, notes: (i: ParseIssue[]) => void): { rows: T[]; file: string } {
@@ -689,7 +691,8 @@ function etcdContribution(bundle: NodeBundle, outcomes: Map<string, CommandOutco
     const text = lookupText(bundle, o);
     if (text !== null) texts.set(id, text);
     const errFile = o.entry?.stderr;
-    if (errFile && bundle.files.has(errFile)) texts.set(`${id}:stderr`, bundle.files.get(errFile)!.toString('utf8'));
+    const errText = errFile ? fileText(bundle, errFile) : null;
+    if (errText !== null) texts.set(`${id}:stderr`, errText);
   }
   const leaseTtlTexts = new Map<string, { text: string; file: string }>();
   for (const o of outcomes.get('etcd-lease-ttl') ?? []) {

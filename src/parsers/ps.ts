@@ -41,7 +41,6 @@ export function parsePs(text: string, file: string, mentioning?: readonly string
   const issues: ParseIssue[] = [];
   const rows: ProcessRow[] = [];
   let layout: PsLayout | null | undefined;
-  const isoByLstart = new Map<string, string | null>();
   for (const { no, text: line } of iterLines(text, file, issues)) {
     if (line.trim() === '') continue;
     if (layout === undefined) {
@@ -65,10 +64,7 @@ export function parsePs(text: string, file: string, mentioning?: readonly string
     let startedAt: string | null = null;
     let elapsedSeconds: number | null = null;
     if (layout === 'lstart') {
-      // processes started at boot share their start time: each distinct one is converted once
-      const lstart = line.slice(spans[2].start, spans[6].end);
-      startedAt = isoByLstart.get(lstart) ?? null;
-      if (!isoByLstart.has(lstart)) isoByLstart.set(lstart, (startedAt = lstartToIso(f[2], f[3], f[4], f[5], f[6])));
+      startedAt = lstartToIso(f[2], f[3], f[4], f[5], f[6]);
       elapsedSeconds = toInt(f[7]);
       if (startedAt === null) issues.push(issue(file, no, `unreadable start time: ${f.slice(2, 7).join(' ')}`, spans[2].start + 1));
       if (elapsedSeconds === null) issues.push(issue(file, no, `unreadable elapsed time: ${f[7]}`, spans[7].start + 1));

@@ -50,10 +50,10 @@ export class AsciiText implements TextLike {
   indexOf(search: string, from = 0): number {
     const n = this.bytes.length;
     const start = Math.min(Math.max(Math.trunc(from) || 0, 0), n);
+    if (search.length === 0) return start;
     // a Buffer would look for the low byte of a character above ASCII: none is in these bytes
-    if (search.length === 1) return search.charCodeAt(0) > 0x7f ? -1 : this.bytes.indexOf(search.charCodeAt(0), start);
-    for (let i = start; i + search.length <= n; i++) if (this.startsWith(search, i)) return i;
-    return search.length === 0 ? start : -1;
+    if (!isAsciiString(search)) return -1;
+    return search.length === 1 ? this.bytes.indexOf(search.charCodeAt(0), start) : this.bytes.indexOf(search, start, 'latin1');
   }
 
   lastIndexOf(search: string, from = Number.POSITIVE_INFINITY): number {
@@ -61,9 +61,9 @@ export class AsciiText implements TextLike {
     // String semantics: `from` is clamped to [0, length] (a Buffer would count a negative one from the end)
     const start = Math.min(Math.max(Number.isNaN(from) ? n : Math.trunc(from), 0), n - search.length);
     if (start < 0) return -1;
-    if (search.length === 1) return search.charCodeAt(0) > 0x7f ? -1 : this.bytes.lastIndexOf(search.charCodeAt(0), start);
-    for (let i = start; i >= 0; i--) if (this.startsWith(search, i)) return i;
-    return -1;
+    if (search.length === 0) return start;
+    if (!isAsciiString(search)) return -1;
+    return search.length === 1 ? this.bytes.lastIndexOf(search.charCodeAt(0), start) : this.bytes.lastIndexOf(search, start, 'latin1');
   }
 
   startsWith(search: string, position = 0): boolean {
@@ -81,6 +81,11 @@ export class AsciiText implements TextLike {
     const z = end < 0 ? Math.max(n + end, 0) : Math.min(end, n);
     return z > a ? this.bytes.toString('latin1', a, z) : '';
   }
+}
+
+function isAsciiString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /**
