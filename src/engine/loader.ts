@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DATA_PATHS, FACT_TYPES, FACT_VARIABLES } from '../facts/schema.js';
 import { celEnv, type CelProgram } from './cel.js';
 import { RuleFileSchema, SignatureFileSchema, TestFileSchema, type RuleFile, type TestFile } from './rule-schema.js';
-import { checkTemplate, compileTemplate, type TemplateFn } from './templates.js';
+import { checkTemplate, compileTemplate, templateNames, type TemplateFn } from './templates.js';
 import { compileSignature, lintPattern, type CompiledSignature } from './signatures.js';
 import { YamlSource, type Diagnostic } from './yaml-source.js';
 
@@ -31,6 +31,8 @@ export interface CompiledRule {
   appliesWhen?: CelProgram;
   forEach?: CelProgram;
   requires: RequirePath[];
+  /** every word of its expressions and requirements and every path of its templates: what it may read */
+  reads: Set<string>;
   outcomes: CompiledOutcome[];
   evidence: CelProgram[];
   node?: CelProgram;
@@ -56,6 +58,9 @@ export interface LoadedRules {
 }
 
 const TYPES = FACT_TYPES as unknown as Record<string, Record<string, { type: string }>>;
+
+/** Identifiers in a CEL expression or a data path (also inside its string literals: a rule reads more, never less). */
+const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 function listYaml(dir: string, out: string[] = [], depth = 0): string[] {
   if (depth > 6) return out;
@@ -223,6 +228,7 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
       err(p, 'regular expressions never run in CEL (bundle content is untrusted): match log lines with a signature', regexCall.index);
       return {};
     }
+    for (const word of expr.match(WORDS) ?? []) rule.reads.add(word);
     const c = env.check(expr);
     if (!c.ok) {
       err(p, c.message ?? 'invalid expression', c.offset ?? 0);
@@ -242,7 +248,8 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
   };
   const isBool = (t: string) => (t === 'bool' ? null : `must be a bool expression, is ${t}`);
 
-  const rule: CompiledRule = { def, file: src.file, requires: [], outcomes: [], evidence: [] };
+  const rule: CompiledRule = { def, file: src.file, requires: [], reads: new Set(), outcomes: [], evidence: [] };
+  for (const path of def.requires ?? []) for (const word of path.match(WORDS) ?? []) rule.reads.add(word);
   if (def.appliesWhen) rule.appliesWhen = compileCel(base, ['appliesWhen'], def.appliesWhen, isBool).program;
   let env = base;
   if (def.forEach && def.as) {
@@ -283,7 +290,10 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
       const offset = lines.slice(0, pr.line - 1).reduce((n, l) => n + l.length + 1, 0) + pr.column;
       err(p, `template: ${pr.message}`, offset);
     }
-    return problems.length ? undefined : compileTemplate(source);
+    if (problems.length) return undefined;
+    const names = templateNames(source);
+    for (const name of names) rule.reads.add(name);
+    return compileTemplate(source, names);
   };
   outcomes.forEach((o, i) => {
     const whenPath = def.outcomes ? ['outcomes', i, 'when'] : ['when'];

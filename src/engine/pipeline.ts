@@ -9,8 +9,6 @@ import { buildReport, type InputSummary } from '../report/build.js';
 import type { IntegrityNote, Report } from '../report/schema.js';
 import { evaluateRules } from './evaluate.js';
 import type { LoadedRules } from './loader.js';
-import type { RuleFile } from './rule-schema.js';
-import { templateNames } from './templates.js';
 import { detached, type StringPool } from './detach.js';
 import { AvailabilityPool, KernelOptionsPool } from './shared-facts.js';
 import { inputSummary, readForPipeline, type PipelineItem } from './inputs.js';
@@ -48,29 +46,9 @@ export interface PhaseTimings {
 
 export class NoUsableInputError extends Error {}
 
-const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
-
-/** Every word of a rule's expressions and every path of its templates (not its prose): what it may read. */
-function namesRead(def: RuleFile): Set<string> {
-  const cel = [def.appliesWhen, def.forEach, def.when, def.node, ...(def.evidence ?? []), ...(def.requires ?? []), ...(def.outcomes ?? []).map((o) => o.when)];
-  const templates = [def.message, def.passMessage, def.emptyMessage, def.subject, def.remediation, ...(def.outcomes ?? []).map((o) => o.message)];
-  const out = new Set<string>();
-  for (const text of cel) for (const w of text?.match(WORDS) ?? []) out.add(w);
-  for (const text of templates) if (text !== undefined) for (const w of templateNames(text)) out.add(w);
-  return out;
-}
-
-const unnamedByRules = new WeakMap<LoadedRules, RuleOnlyNodeField[]>();
-
-/** The rule-only node fields (facts/node.ts) that no loaded rule reads: they are not built. Once per rule set. */
+/** The rule-only node fields (facts/node.ts) that no loaded rule reads (loader.ts: CompiledRule.reads): not built. */
 export function unnamedNodeFields(rules: LoadedRules): RuleOnlyNodeField[] {
-  let fields = unnamedByRules.get(rules);
-  if (fields === undefined) {
-    const read = rules.rules.map((r) => namesRead(r.def));
-    fields = RULE_ONLY_NODE_FIELDS.filter((field) => !read.some((names) => names.has(field)));
-    unnamedByRules.set(rules, fields);
-  }
-  return fields;
+  return RULE_ONLY_NODE_FIELDS.filter((field) => !rules.rules.some((r) => r.reads.has(field)));
 }
 
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */

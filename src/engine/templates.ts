@@ -186,14 +186,15 @@ function pathNames(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-export function compileTemplate(source: string): TemplateFn {
+/** `names`: templateNames(source), when the caller has them already. */
+export function compileTemplate(source: string, names = templateNames(source)): TemplateFn {
   // Checked statically; at run time an absent optional field renders empty rather than throwing.
   const fn = hb.compile(source, { noEscape: true, knownHelpersOnly: false, strict: false });
   // facts are CEL objects whose fields are getters on their class (toCel.ts): those names, and only
   // those, may be read from a prototype. Only the ones this template reads are passed: Handlebars copies
   // the list on every call (all field names: a fifth of rule evaluation at 1,000 nodes).
   const allowed: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
-  for (const name of templateNames(source)) if (CEL_FIELD_NAMES[name] === true) allowed[name] = true;
+  for (const name of names) if (CEL_FIELD_NAMES[name] === true) allowed[name] = true;
   const options = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, allowedProtoProperties: allowed };
   return (ctx) => fn(ctx, options);
 }

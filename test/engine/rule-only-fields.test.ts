@@ -3,7 +3,9 @@
 // with and without them (a read of one in facts or engine code would change or break it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DEFAULT_CAPS } from '../../src/bundle/types.js';
 import { loadRuleDirs } from '../../src/engine/loader.js';
 import { analyzeBundles, inputSummary, readForPipeline, unnamedNodeFields, type PipelineItem } from '../../src/engine/pipeline.js';
@@ -26,12 +28,30 @@ async function reportWith(cluster: string, omit: ReadonlySet<RuleOnlyNodeField>)
   return analyzeBundles(feed(), rules, { toolVersion: 'test', now: () => new Date('2026-11-26T00:00:00Z') });
 }
 
-test('no built-in rule names a rule-only field, so none is built', () => {
+/** The rule-only fields left out with one extra rule file loaded beside no other. */
+function unnamedWith(rule: string): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-rule-only-'));
+  try {
+    mkdirSync(path.join(dir, 'bundle-integrity'));
+    writeFileSync(path.join(dir, 'bundle-integrity', 'probe.yaml'), rule);
+    const loaded = loadRuleDirs([dir]);
+    assert.deepEqual(loaded.errors, []);
+    return unnamedNodeFields(loaded);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const probe = (lines: string) => `id: bundle-integrity.probe\ntitle: Probe\ncategory: bundle-integrity\nseverity: info\n${lines}\n`;
+
+test('no built-in rule names a rule-only field, so none is built; a rule that reads one gets it', () => {
   assert.deepEqual(unnamedNodeFields(rules), [...RULE_ONLY_NODE_FIELDS]);
-  const withDef = (def: object) => ({ ...rules, rules: [...rules.rules, { ...rules.rules[0], def: { ...rules.rules[0].def, ...def } }] });
-  assert.deepEqual(unnamedNodeFields(withDef({ description: 'counts the commands of node.commands' })), [...RULE_ONLY_NODE_FIELDS], 'prose reads nothing');
-  assert.deepEqual(unnamedNodeFields(withDef({ message: 'all commands: {{count node.commands}}' })), ['expectedAbsences'], 'a template that reads the field gets it');
-  assert.deepEqual(unnamedNodeFields(withDef({ forEach: 'nodes.filter(n, n.commands.exists(c, c.state == "failed"))', as: 'node' })), ['expectedAbsences'], 'an expression that reads the field gets it');
+  const prose = 'description: counts the commands of node.commands\nforEach: nodes\nas: node\nwhen: node.incomplete\nmessage: "{{node.hostname}}"';
+  assert.deepEqual(unnamedWith(probe(prose)), [...RULE_ONLY_NODE_FIELDS], 'prose reads nothing');
+  const template = 'forEach: nodes\nas: node\nwhen: node.incomplete\nmessage: "{{node.hostname}}: {{count node.commands}}"';
+  assert.deepEqual(unnamedWith(probe(template)), ['expectedAbsences'], 'a template that reads the field gets it');
+  const expression = 'forEach: nodes.filter(n, n.commands.exists(c, c.state == "failed"))\nas: node\nwhen: node.incomplete\nmessage: "{{node.hostname}}"';
+  assert.deepEqual(unnamedWith(probe(expression)), ['expectedAbsences'], 'an expression that reads the field gets it');
 });
 
 test('every fixture cluster gives the same report with and without the rule-only fields', async () => {
