@@ -4,6 +4,7 @@
 import { RE2JS } from 're2js';
 import type { SignatureDef } from './rule-schema.js';
 import { backtrackingWarnings } from './pattern-lint.js';
+import { LiteralSearch } from '../parsers/log-scan.js';
 
 export interface CompiledSignature {
   id: string;
@@ -98,9 +99,12 @@ export function lintPattern(pattern: string): string[] {
 export class SignatureMatcher {
   /** A literal per signature that every line it matches contains; null when a signature has none. */
   readonly literals: readonly string[] | null;
+  /** The search for those literals over a whole log (parsers/log-scan.ts), built once per matcher. */
+  readonly search: LiteralSearch | null;
 
   constructor(readonly signatures: CompiledSignature[]) {
     this.literals = signatures.every((s) => s.literal !== null) ? signatures.map((s) => s.literal as string) : null;
+    this.search = LiteralSearch.for(this.literals);
   }
 
   /** Every signature the line matches, with its capture groups. */

@@ -602,7 +602,7 @@ function buildLog(text: TextLike | null, file: string, outcome: CommandOutcome, 
   const tails = new Map<string, FactOf<'LogEvent'>[]>();
   const issues: ParseIssue[] = [];
   // only the lines that can match a signature are parsed; the rest are counted (parsers/log-scan.ts)
-  const scan = new LogScan(text, file, refYear, refMonth !== undefined ? { referenceMonth: refMonth } : {}, matcher.literals, issues);
+  const scan = new LogScan(text, file, refYear, refMonth !== undefined ? { referenceMonth: refMonth } : {}, matcher.search, issues);
   for (const line of scan) {
     const matches = matcher.match(line.text);
     if (matches.length === 0) continue;

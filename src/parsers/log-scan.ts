@@ -38,6 +38,11 @@ export class LiteralSearch {
   /** literals too short to skip by, and the backslash: searched one by one */
   readonly short: string[];
 
+  /** The search for these literals; null when one is empty (every line may then match: none is skipped). */
+  static for(literals: readonly string[] | null): LiteralSearch | null {
+    return literals === null || literals.some((l) => l === '') ? null : new LiteralSearch(literals);
+  }
+
   constructor(literals: readonly string[]) {
     const long = literals.filter((l) => l.length >= MIN_WINDOW);
     this.short = [...new Set(['\\', ...literals.filter((l) => l.length < MIN_WINDOW)])];
@@ -90,37 +95,28 @@ export class LiteralSearch {
   }
 }
 
-/** One search per literal set (a matcher's literals are one array for the whole run). */
-const searches = new WeakMap<readonly string[], LiteralSearch>();
-
-function searchFor(literals: readonly string[]): LiteralSearch {
-  let s = searches.get(literals);
-  if (s === undefined) searches.set(literals, (s = new LiteralSearch(literals)));
-  return s;
-}
-
 export class LogScan implements Iterable<LogLine> {
   /** non-empty lines (over-long ones excluded), as iterateLogLines yields them; final after iteration */
   lines = 0;
   firstTime: string | null = null;
   lastTime: string | null = null;
 
-  /** `literals`: null (or an empty literal) means any line may match: every line is parsed and yielded. */
+  /** `search`: the signatures' literals (LiteralSearch.for); null means any line may match: every line is parsed and yielded. */
   constructor(
     private readonly text: TextLike,
     private readonly file: string,
     private readonly referenceYear: number,
     private readonly opts: LogOptions,
-    private readonly literals: readonly string[] | null,
+    private readonly search: LiteralSearch | null,
     private readonly issues: ParseIssue[] = [],
   ) {}
 
   /** Sorted starts of the lines holding a literal or a backslash; null when every line is a candidate. */
   private candidateStarts(begin: number): number[] | null {
-    const { text, literals } = this;
-    if (literals === null || literals.some((l) => l === '')) return null;
+    const { text, search } = this;
+    if (search === null) return null;
     const starts: number[] = [];
-    searchFor(literals).forEach(text, begin, (at) => {
+    search.forEach(text, begin, (at) => {
       starts.push(Math.max(text.lastIndexOf('\n', at - 1) + 1, begin));
       // one hit per line is enough: go on after this line, so that the backward search above never
       // crosses a line already scanned (a 60 MB line of repeated literals was quadratic)

@@ -127,9 +127,6 @@ export function leaseCells(l: LeaseRow): string[] {
   ];
 }
 
-// one way to write a duration in every report and message (facts/format.ts): 18h3m
-export { formatDuration };
-
 /** "from A to B (spread 42s)", or null when the report has no collection times. */
 export function collectionLine(report: Report): string | null {
   const c = report.cluster;

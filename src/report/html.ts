@@ -15,12 +15,12 @@ import {
   collectionLine,
   evidencePlace,
   findingsOf,
-  formatDuration,
   isProblemCell,
   leaseCells,
   topFindings,
   verdictOf,
 } from './format.js';
+import { formatDuration } from '../facts/format.js';
 import type { Evidence, Finding, IntegrityNote, LeaseRow, NodeRow, Report, Status } from './schema.js';
 
 /** How many of the first fail/warn findings the verdict box lists. */

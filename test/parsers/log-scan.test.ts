@@ -26,7 +26,7 @@ function reference(text: string, literals: string[]) {
 
 function scanned(text: TextLike, literals: string[] | null, want: string[]) {
   const issues: ParseIssue[] = [];
-  const scan = new LogScan(text, 'f.log', 2026, { referenceMonth: 11 }, literals, issues);
+  const scan = new LogScan(text, 'f.log', 2026, { referenceMonth: 11 }, LiteralSearch.for(literals), issues);
   const hits = [...scan].filter((l) => want.some((x) => l.text.includes(x)));
   return { lines: scan.lines, firstTime: scan.firstTime, lastTime: scan.lastTime, hits, issues };
 }
@@ -64,7 +64,7 @@ for (const [name, text] of Object.entries(texts)) {
 }
 
 test('LogScan parses only the lines holding a literal (or a backslash)', () => {
-  const yielded = [...new LogScan(texts.mixed, 'f.log', 2026, {}, ['Using interface'])].map((l) => l.line);
+  const yielded = [...new LogScan(texts.mixed, 'f.log', 2026, {}, LiteralSearch.for(['Using interface']))].map((l) => l.line);
   assert.deepEqual(yielded, [5, 6, 8]);
 });
 
