@@ -7,8 +7,9 @@
 //
 // --smoke: one run of everything, targets reported but not judged (CI checks that it completes).
 // --root: measure another build of flannel-diag (its dist/src/cli/main.js), e.g. a checkout before a change.
-// Every measured command runs in its own process; the shortest of --repeat runs is kept, as the run least
-// disturbed by anything else on the machine.
+// Every measured command runs in its own process; the commands of a size take turns for --repeat rounds
+// (default 5 up to 1,000 nodes, 1 above) and the shortest run of each is kept, as the run least disturbed
+// by anything else on the machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -85,10 +86,8 @@ function run(cmd: string, args: string[], opts: { rss?: boolean; discard?: boole
   });
 }
 
-/** The shortest of `times` runs, and the highest peak RSS among them. */
-async function best(times: number, f: () => Promise<Run>): Promise<Run & { peakRssKiB: number | null }> {
-  const runs: Run[] = [];
-  for (let i = 0; i < times; i++) runs.push(await f());
+/** The shortest of some runs, and the highest peak RSS among them. */
+function best(runs: Run[]): Run & { peakRssKiB: number | null } {
   const min = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
   const rss = runs.map((r) => r.rssKiB).filter((x): x is number => x !== null);
   return { ...min, peakRssKiB: rss.length ? Math.max(...rss) : null };
@@ -127,20 +126,35 @@ function machine() {
 }
 
 async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
-  const repeat = a.repeat ?? (a.smoke ? 1 : c.size > 1000 ? 1 : 3);
+  const repeat = a.repeat ?? (a.smoke ? 1 : c.size > 1000 ? 1 : 5);
   const archives = readdirSync(c.dir).filter((f) => f.endsWith('.tar.gz')).sort().map((f) => path.join(c.dir, f));
   const cli = path.join(a.root, 'dist', 'src', 'cli', 'main.js');
   const out = mkdtempSync(path.join(tmpdir(), 'fd-bench-out-'));
   try {
-    // the floor process times its own work (no process start-up): the shortest of the runs
+    // The commands take turns, round after round (floor, gzip, json, html, floor, ...), and each keeps the
+    // shortest of its runs: a slower stretch of a shared machine then falls on every command alike, where
+    // running each one's repeats back to back let a burst land on one command only (measured: the ratio
+    // moved between 1.2x and 1.9x from run to run).
     const floors: { ms: number; bytes: number }[] = [];
-    for (let i = 0; i < repeat; i++) floors.push(JSON.parse((await run(process.execPath, [path.join(HERE, 'floor.js'), c.dir])).stdout) as { ms: number; bytes: number });
+    const gzips: number[] = [];
+    const jsons: Run[] = [];
+    const htmls: Run[] = [];
+    let gzipOk = true;
+    const analyze = (fmt: string) => run(process.execPath, [cli, 'analyze', ...archives, '-f', fmt, '-o', path.join(out, `report.${fmt}`), '--fail-on', 'never'], { rss: true, discard: true });
+    for (let i = 0; i < repeat; i++) {
+      // the floor process times its own work (no process start-up)
+      floors.push(JSON.parse((await run(process.execPath, [path.join(HERE, 'floor.js'), c.dir])).stdout) as { ms: number; bytes: number });
+      const gzip = gzipOk ? await gzipReference(archives, out) : null;
+      if (gzip === null) gzipOk = false;
+      else gzips.push(gzip);
+      jsons.push(await analyze('json'));
+      htmls.push(await analyze('html'));
+    }
     const floor = floors.reduce((x, y) => (y.ms < x.ms ? y : x));
     const floorMs = floor.ms;
-    const gzipMs = await gzipReference(archives, out, repeat);
-    const analyze = (fmt: string) => () => run(process.execPath, [cli, 'analyze', ...archives, '-f', fmt, '-o', path.join(out, `report.${fmt}`), '--fail-on', 'never'], { rss: true, discard: true });
-    const json = await best(repeat, analyze('json'));
-    const html = await best(repeat, analyze('html'));
+    const gzipMs = gzipOk && gzips.length ? Math.min(...gzips) : null;
+    const json = best(jsons);
+    const html = best(htmls);
     const phaseRuns: Record<string, number>[] = [];
     for (let i = 0; i < repeat; i++) phaseRuns.push(JSON.parse((await run(process.execPath, [path.join(HERE, 'phases.js'), ...archives])).stdout) as Record<string, number>);
     const phases = phaseRuns.reduce((x, y) => (y.rules < x.rules ? y : x));
@@ -167,16 +181,14 @@ async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
  * `gzip -dc` over the same archives (batched through xargs, output discarded): the figure the issue names
  * as what the floor is about. Shown beside the floor to check that the floor is not a slow strawman.
  */
-async function gzipReference(archives: string[], dir: string, repeat: number): Promise<number | null> {
+async function gzipReference(archives: string[], dir: string): Promise<number | null> {
   const list = path.join(dir, 'archives.txt');
   writeFileSync(list, `${archives.join('\n')}\n`);
-  const times: number[] = [];
   try {
-    for (let i = 0; i < repeat; i++) times.push((await run('sh', ['-c', 'tr "\\n" "\\0" < "$0" | xargs -0 -n 200 gzip -dc > /dev/null', list])).ms);
+    return (await run('sh', ['-c', 'tr "\\n" "\\0" < "$0" | xargs -0 -n 200 gzip -dc > /dev/null', list])).ms;
   } catch {
     return null; // no gzip or xargs on this machine: the floor stands alone
   }
-  return Math.min(...times);
 }
 
 async function coldStart(a: Args): Promise<{ versionMs: number; nodeMs: number }> {
