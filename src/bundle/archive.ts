@@ -8,7 +8,7 @@
 // before its bytes are kept; anything that is not a regular file or directory is recorded and dropped.
 // Parser warnings (bad checksum, unrecognized format, truncated input) are treated as damage: what was
 // read completely before it is kept. No stream error can escape: all of them end up as problems.
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -105,6 +105,23 @@ function problem(label: string, kind: ReadProblem['kind'], message: string): Rea
   return { input: label, kind, message };
 }
 
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* nothing was written: a failed close loses nothing */
+  }
+}
+
+/** The whole file, or null when reading it fails part-way (the stream then reads what it can). */
+function readWhole(fd: number): Buffer | null {
+  try {
+    return readFileSync(fd);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Read one archive into a Container. Never throws: I/O errors, damage and cap hits are recorded on the
  * container (`fatal` when nothing could be read at all, `stop` when reading was cut).
@@ -118,36 +135,36 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
   /** the whole compressed archive, when it is small enough to be inflated in one call */
   let whole: Buffer | null = null;
   let head: Buffer;
-  let fh: FileHandle | null = null;
   if ('buffer' in source) {
     head = source.buffer.subarray(0, 2);
     whole = source.buffer;
   } else {
+    // Synchronous calls: a small archive is opened, read and closed in well under a millisecond, where
+    // each awaited call was a round trip through libuv's thread pool that left the reading thread idle
+    // (measured: a worker idle ~1 ms per archive, 7% of its time). Nothing else waits on this thread.
+    let fd: number | null = null;
     try {
-      fh = await open(source.path, 'r');
-      const st = await fh.stat();
+      fd = openSync(source.path, 'r');
+      const st = fstatSync(fd);
       if (!st.isFile()) {
-        await fh.close();
         c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);
         return c;
       }
       // a file that states its size (not procfs and the like) and is small enough is read whole; if that
       // read fails part-way, the stream below reads it again and keeps what comes before the failure
-      if (st.size > 0 && st.size <= WHOLE_INFLATE_MAX) whole = await fh.readFile().catch(() => null);
-      if (whole !== null) {
-        await fh.close();
-        head = whole.subarray(0, 2);
-      } else {
+      if (st.size > 0 && st.size <= WHOLE_INFLATE_MAX) whole = readWhole(fd);
+      if (whole !== null) head = whole.subarray(0, 2);
+      else {
         const b = Buffer.alloc(2);
-        const { bytesRead } = await fh.read(b, 0, 2, 0);
-        head = b.subarray(0, bytesRead);
-        raw = fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: true });
+        head = b.subarray(0, readSync(fd, b, 0, 2, 0));
+        raw = createReadStream('', { fd, start: 0, highWaterMark: CHUNK, autoClose: true });
+        fd = null; // the stream's now
       }
-      fh = null; // closed, or owned by the stream now
     } catch (err) {
-      if (fh) await fh.close().catch(() => undefined);
       c.fatal = problem(label, 'io', ioMessage(label, err));
       return c;
+    } finally {
+      if (fd !== null) closeQuietly(fd);
     }
   }
   if (head.length === 0) {

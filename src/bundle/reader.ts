@@ -14,7 +14,7 @@
 // `.tar`), or sets again, up to MAX_SET_DEPTH levels of sets. Labels: the path as given, and for a member
 // `outer!member` where `member` is the path inside that container (`cluster.tar.gz!node-a.tar.gz`,
 // `clusterdir!dc1/node-a`, `cluster.tar.gz!dc1.tar.gz!node-a.tar.gz`).
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { ioMessage, readArchive } from './archive.js';
 import { loadDiskFile, readDirectory } from './dirtree.js';
 import { parseManifest } from './manifest-read.js';
@@ -90,7 +90,7 @@ async function* readTopLevel(p: string, label: string, caps: ReadCaps): AsyncGen
   const budget = newBudget(caps);
   let isDir: boolean;
   try {
-    const st = await stat(p); // follows a top-level symlink: the user named it
+    const st = statSync(p); // follows a top-level symlink: the user named it (sync: see readArchive)
     isDir = st.isDirectory();
     if (!isDir && !st.isFile()) {
       yield failure(label, [{ input: label, kind: 'not-a-bundle', message: `${label}: not a regular file or directory` }], []);
