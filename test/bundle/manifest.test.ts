@@ -118,6 +118,21 @@ describe('manifest.json', () => {
     assert.equal(Object.hasOwn(m, 'constructor'), false);
   });
 
+  it('forbidden keys spelt with \\u escapes are dropped too (the parse without a reviver must not see them)', () => {
+    const text = JSON.stringify(manifest('node-u')).replace('"collectedAt":', '"options":{"\\u005f_proto__":{"kube":true},"constr\\u0075ctor":{"x":1},"futureOption":7},"collectedAt":');
+    assert.match(text, /\\u005f_proto__/);
+    const r = parseManifest(Buffer.from(text), 'u.tar.gz');
+    assert.ok(r.ok);
+    const options = r.manifest.options as Record<string, unknown>;
+    assert.equal(Object.hasOwn(options, '__proto__'), false);
+    assert.equal(Object.hasOwn(options, 'constructor'), false);
+    assert.equal(options.futureOption, 7);
+    // an ordinary manifest (no forbidden key, no escape) keeps every value
+    const plain = parseManifest(Buffer.from(JSON.stringify(manifest('node-p'))), 'p.tar.gz');
+    assert.ok(plain.ok);
+    assert.equal(plain.manifest.host.hostname, 'node-p');
+  });
+
   it('parseManifest can be used on bytes directly', () => {
     const r = parseManifest(Buffer.from(JSON.stringify(manifest('node-q'))), 'q.tar.gz');
     assert.ok(r.ok);

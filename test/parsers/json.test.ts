@@ -48,6 +48,37 @@ test('locateJsonError agrees with JSON.parse on assorted inputs', () => {
   }
 });
 
+test('depth guard: the count of brackets that skips the walk agrees with the walk', () => {
+  // many brackets side by side (more than the limit, so the walk runs) but shallow
+  assert.equal(findExcessDepth(`[${'{},'.repeat(400)}[]]`, 3), -1);
+  // mixed { and [ exactly one level too deep
+  assert.equal(findExcessDepth('{"a":[{"b":[1]}]}', 3), 11);
+  assert.equal(findExcessDepth('{"a":[{"b":[1]}]}', 4), -1);
+  // random texts of brackets, quotes and escapes: same answer as a plain walk over every character
+  const walk = (t: string, max: number): number => {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < t.length; i++) {
+      const c = t[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') {
+        if (++depth > max) return i;
+      } else if ((c === '}' || c === ']') && depth > 0) depth--;
+    }
+    return -1;
+  };
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  for (let k = 0; k < 2000; k++) {
+    const t = Array.from({ length: rnd(40) }, () => '{}[]"\\a,'[rnd(8)]).join('');
+    const max = rnd(6);
+    assert.equal(findExcessDepth(t, max), walk(t, max), `${JSON.stringify(t)} max ${max}`);
+  }
+});
+
 test('depth guard rejects nesting beyond 256 before JSON.parse', () => {
   assert.equal(findExcessDepth('['.repeat(256) + ']'.repeat(256)), -1);
   assert.equal(findExcessDepth('['.repeat(257)), 256);
