@@ -82,7 +82,7 @@ async function loadRulesAndAnalyze(inputs: string[], caps: ReadCaps, dirs: strin
   const reading = await startReading(inputs, caps);
   let rules: LoadedRules;
   try {
-    rules = loadRuleDirs(dirs);
+    rules = loadRuleDirs(dirs, { tests: false });
   } catch (e) {
     await reading.cancel();
     throw e;

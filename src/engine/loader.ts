@@ -79,7 +79,17 @@ function display(p: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
-export function loadRuleDirs(dirs: string[]): LoadedRules {
+export interface LoadOptions {
+  /**
+   * Read the rules' test files (`rules test`, `rules lint`). `analyze` does not: it runs no test, and a
+   * broken test file is for the rule author to fix, not a reason to refuse an analysis (a sixth of the
+   * loading time of the built-in rules).
+   */
+  tests?: boolean;
+}
+
+export function loadRuleDirs(dirs: string[], opts: LoadOptions = {}): LoadedRules {
+  const withTests = opts.tests ?? true;
   const result: LoadedRules = { rules: [], signatures: [], tests: [], errors: [], warnings: [] };
   const ruleFiles: string[] = [];
   const testFiles: string[] = [];
@@ -93,7 +103,9 @@ export function loadRuleDirs(dirs: string[]): LoadedRules {
       continue;
     }
     for (const f of files) {
-      if (/\.test\.ya?ml$/.test(f)) testFiles.push(f);
+      if (/\.test\.ya?ml$/.test(f)) {
+        if (withTests) testFiles.push(f);
+      }
       else if (path.basename(path.dirname(f)) === 'signatures') sigFiles.push(f);
       else ruleFiles.push(f);
     }
@@ -136,7 +148,7 @@ export function loadRuleDirs(dirs: string[]): LoadedRules {
     }
     result.tests.push({ file: f, ruleId, data: parsed.data, source: src });
   }
-  for (const rule of result.rules) {
+  for (const rule of withTests ? result.rules : []) {
     if (!result.tests.some((t) => t.ruleId === rule.def.id)) {
       result.warnings.push({ file: rule.file, line: 1, col: 1, message: `rule "${rule.def.id}" has no tests (add ${path.basename(rule.file).replace(/\.ya?ml$/, '.test.yaml')})` });
     }

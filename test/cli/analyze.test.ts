@@ -139,6 +139,25 @@ test('invalid rule files make analyze exit 2 before reading any bundle', () => {
   }
 });
 
+test('analyze does not read rule tests: a broken test file stops `rules lint`, not an analysis', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-rules-'));
+  try {
+    const out = path.join(dir, 'out.json');
+    execFileSync('mkdir', ['-p', path.join(dir, 'clock')]);
+    execFileSync('sh', ['-c', `printf 'id: clock.x\\ntitle: x\\ncategory: clock\\nseverity: info\\nwhen: nodes.size() > 0\\nmessage: x\\n' > ${path.join(dir, 'clock', 'x.yaml')}`]);
+    execFileSync('sh', ['-c', `printf 'cases: [[[\\n' > ${path.join(dir, 'clock', 'x.test.yaml')}`]);
+    const check = run('rules', 'lint', dir);
+    assert.equal(check.status, 2, 'rules lint reports the broken test file');
+    assert.match(check.stdout + check.stderr, /x\.test\.yaml:\d+:\d+/);
+    const r = run('analyze', repoPath('fixtures/clusters/healthy-etcd'), '-r', dir, '-o', out);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.ok(report.findings.some((f) => f.ruleId === 'clock.x'), 'the rule beside the broken test still ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the collector command writes the script', () => {
   const r = run('collector');
   assert.equal(r.status, 0);
