@@ -66,24 +66,31 @@ function walk(root: unknown, visit: (o: object, index: number) => void, intern?:
     seen.add(v);
     visit(v, seen.size - 1);
     if (ArrayBuffer.isView(v)) continue;
-    const children: unknown[] = [];
+    // children are pushed last to first, so that they are visited first to last (the same order on both
+    // sides of a message is all that matters); strings are interned in place, never pushed
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
+      for (let i = v.length - 1; i >= 0; i--) {
         const x: unknown = v[i];
-        if (intern && typeof x === 'string') v[i] = intern(x);
-        else children.push(x);
+        if (typeof x === 'string') {
+          if (intern) v[i] = intern(x);
+        } else if (x !== null && typeof x === 'object') stack.push(x);
       }
-    } else if (v instanceof Map) for (const [k, x] of v) children.push(k, x);
-    else if (v instanceof Set) for (const x of v) children.push(x);
-    else {
+    } else if (v instanceof Map) {
+      const kv = [...v].flat();
+      for (let i = kv.length - 1; i >= 0; i--) stack.push(kv[i]);
+    } else if (v instanceof Set) {
+      const xs = [...v];
+      for (let i = xs.length - 1; i >= 0; i--) stack.push(xs[i]);
+    } else {
       const rec = v as Record<string, unknown>;
-      for (const k of Object.keys(rec)) {
-        const x = rec[k];
-        if (intern && typeof x === 'string') rec[k] = intern(x);
-        else children.push(x);
+      const keys = Object.keys(rec);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const x = rec[keys[i]];
+        if (typeof x === 'string') {
+          if (intern) rec[keys[i]] = intern(x);
+        } else if (x !== null && typeof x === 'object') stack.push(x);
       }
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 
