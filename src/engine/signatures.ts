@@ -107,8 +107,25 @@ export class SignatureMatcher {
     this.search = LiteralSearch.for(this.literals);
   }
 
+  /**
+   * Results for recent message texts. Why: messages repeat within a log and across the nodes of a cluster
+   * (half the candidate lines of the bench's logs, 'Error renewing lease (trying again in 1 min): ...'),
+   * and a linear-time regex costs ~20 us a line. Bounded: emptied when full. The results are shared,
+   * never changed by their users.
+   */
+  private readonly recent = new Map<string, SignatureMatch[]>();
+
   /** Every signature the line matches, with its capture groups. */
   match(text: string): SignatureMatch[] {
+    const known = this.recent.get(text);
+    if (known !== undefined) return known;
+    const out = this.matchNow(text);
+    if (this.recent.size >= RECENT_MAX) this.recent.clear();
+    if (text.length <= RECENT_TEXT_MAX) this.recent.set(text, out);
+    return out;
+  }
+
+  private matchNow(text: string): SignatureMatch[] {
     let out: SignatureMatch[] | null = null;
     for (const s of this.signatures) {
       if (s.literal !== null && !text.includes(s.literal)) continue;
@@ -122,3 +139,6 @@ export class SignatureMatcher {
   }
 }
 const NO_MATCHES: SignatureMatch[] = [];
+/** Message texts whose results SignatureMatcher keeps, and the longest kept (longer ones seldom repeat). */
+const RECENT_MAX = 1024;
+const RECENT_TEXT_MAX = 500;
