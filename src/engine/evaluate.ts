@@ -23,6 +23,7 @@ const SUBJECT_FIELDS = ['key', 'hostname', 'name', 'value', 'id', 'input', 'comm
  * skipped findings are always one per subject.
  */
 const PASS_DETAIL_LIMIT = 100;
+const NONE_MISSING: string[] = [];
 
 export function compareFindings(a: Finding, b: Finding): number {
   return (
@@ -102,6 +103,7 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
       return;
     }
   }
+  const elementRequires = rule.requires.filter((r) => r.scope === 'element');
   // beyond PASS_DETAIL_LIMIT passes are only counted: their messages and evidence would be thrown away
   const passes: Finding[] = [];
   let passCount = 0;
@@ -113,7 +115,7 @@ function evaluateRule(rule: CompiledRule, facts: Facts, cel: CelFacts, out: Eval
     if (def.as) ctx[def.as] = el;
     const node = nodeOf(rule, el, ctx);
     const subject = subjectOf(rule, el, ctx);
-    const elementMissing = rule.requires.filter((r) => r.scope === 'element').flatMap((r) => missingFor(r, facts, node ?? ''));
+    const elementMissing = elementRequires.length ? elementRequires.flatMap((r) => missingFor(r, facts, node ?? '')) : NONE_MISSING;
     if (elementMissing.length) {
       out.findings.push({ ...base, status: 'skipped', message: `Not checked${node ? ` on ${node}` : ''}: ${elementMissing.join(' | ')}`, node, subject, evidence: [], remediation: null, missing: elementMissing });
       continue;
