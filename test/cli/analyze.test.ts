@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -124,28 +124,35 @@ test('usage errors exit 2', () => {
   assert.equal(run('nosuchcommand').status, 2);
 });
 
-test('invalid rule files make analyze exit 2 before reading any bundle', () => {
+/** Runs `body` with a rules directory holding `files` (relative path -> text), removed afterwards. */
+function withRuleDir(files: Record<string, string>, body: (dir: string) => void): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'fd-rules-'));
   try {
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CLOCK_X = (when: string) => `id: clock.x\ntitle: x\ncategory: clock\nseverity: info\nwhen: ${when}\nmessage: x\n`;
+
+test('invalid rule files make analyze exit 2 before reading any bundle', () => {
+  withRuleDir({ 'clock/x.yaml': CLOCK_X('nodes.size() > "a"') }, (dir) => {
     const out = path.join(dir, 'out.json');
-    execFileSync('mkdir', ['-p', path.join(dir, 'clock')]);
-    execFileSync('sh', ['-c', `printf 'id: clock.x\\ntitle: x\\ncategory: clock\\nseverity: info\\nwhen: nodes.size() > "a"\\nmessage: x\\n' > ${path.join(dir, 'clock', 'x.yaml')}`]);
     const r = run('analyze', repoPath('fixtures/clusters/healthy-etcd'), '-r', dir, '-o', out);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /x\.yaml:5:\d+: no such overload/);
     assert.equal(existsSync(out), false, 'no report written');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('analyze does not read rule tests: a broken test file stops `rules lint`, not an analysis', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fd-rules-'));
-  try {
+  withRuleDir({ 'clock/x.yaml': CLOCK_X('nodes.size() > 0'), 'clock/x.test.yaml': 'cases: [[[\n' }, (dir) => {
     const out = path.join(dir, 'out.json');
-    execFileSync('mkdir', ['-p', path.join(dir, 'clock')]);
-    execFileSync('sh', ['-c', `printf 'id: clock.x\\ntitle: x\\ncategory: clock\\nseverity: info\\nwhen: nodes.size() > 0\\nmessage: x\\n' > ${path.join(dir, 'clock', 'x.yaml')}`]);
-    execFileSync('sh', ['-c', `printf 'cases: [[[\\n' > ${path.join(dir, 'clock', 'x.test.yaml')}`]);
     const check = run('rules', 'lint', dir);
     assert.equal(check.status, 2, 'rules lint reports the broken test file');
     assert.match(check.stdout + check.stderr, /x\.test\.yaml:\d+:\d+/);
@@ -153,9 +160,7 @@ test('analyze does not read rule tests: a broken test file stops `rules lint`, n
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     assert.ok(report.findings.some((f) => f.ruleId === 'clock.x'), 'the rule beside the broken test still ran');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the collector command writes the script', () => {
