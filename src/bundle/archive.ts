@@ -105,7 +105,7 @@ function problem(label: string, kind: ReadProblem['kind'], message: string): Rea
   return { input: label, kind, message };
 }
 
-function closeQuietly(fd: number): void {
+export function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
   } catch {

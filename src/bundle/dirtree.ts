@@ -6,10 +6,9 @@
 // a FIFO from blocking us). Only the top-level path the user named may itself be a symlink: that is the
 // user's choice. The walk only records names and sizes; bytes are read when the bundle holding them is
 // materialized, one bundle at a time, under the same caps as archives.
-import { constants } from 'node:fs';
-import { open, readdir, readlink, lstat, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { ioMessage } from './archive.js';
+import { closeQuietly, ioMessage } from './archive.js';
 import { checkDirentName, escapeName } from './names.js';
 import { CAP_FLAGS, insertNode, newContainer, newDir, tripCap, type Budget, type Container, type VFile } from './tree.js';
 import type { ReadProblem } from './types.js';
@@ -25,8 +24,11 @@ function direntType(d: Dirent<Buffer>): { type: string; reason: string } {
   return { type: 'Unknown', reason: 'unsupported file type' };
 }
 
-/** Walk `dirPath` (names and sizes only). Never throws. */
-export async function readDirectory(label: string, dirPath: string, budget: Budget): Promise<Container> {
+/**
+ * Walk `dirPath` (names and sizes only). Never throws. Synchronous, as archives are read (archive.ts): an
+ * awaited call per directory entry was a thread-pool round trip each.
+ */
+export function readDirectory(label: string, dirPath: string, budget: Budget): Container {
   const c = newContainer(label, 'directory');
   const caps = budget.caps;
   const stack: { disk: Buffer; parts: string[] }[] = [{ disk: Buffer.from(dirPath), parts: [] }];
@@ -34,7 +36,7 @@ export async function readDirectory(label: string, dirPath: string, budget: Budg
     const { disk, parts } = stack.pop()!;
     let dirents: Dirent<Buffer>[];
     try {
-      dirents = await readdir(disk, { withFileTypes: true, encoding: 'buffer' });
+      dirents = readdirSync(disk, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       if (parts.length === 0) {
         c.fatal = { input: label, kind: 'io', message: ioMessage(label, err) };
@@ -71,7 +73,7 @@ export async function readDirectory(label: string, dirPath: string, budget: Budg
       } else if (d.isFile()) {
         let size = 0;
         try {
-          size = (await lstat(childDisk)).size;
+          size = lstatSync(childDisk).size;
         } catch {
           size = 0; // reported when it is read
         }
@@ -82,7 +84,7 @@ export async function readDirectory(label: string, dirPath: string, budget: Budg
         let reason = t.reason;
         if (t.type === 'SymbolicLink') {
           try {
-            reason += ` to ${escapeName((await readlink(childDisk)).toString())}`;
+            reason += ` to ${escapeName(readlinkSync(childDisk).toString())}`;
           } catch {
             /* the target is only for display */
           }
@@ -100,12 +102,12 @@ export type LoadResult = { data: Buffer } | { problem: ReadProblem };
  * Read one file of a directory input, under the caps. Refuses anything that is not a regular file at
  * the time it is opened (no symlink following, no FIFOs). The caller stops calling after a cap hit.
  */
-export async function loadDiskFile(file: VFile, label: string, shownName: string, budget: Budget): Promise<LoadResult> {
+export function loadDiskFile(file: VFile, label: string, shownName: string, budget: Budget): LoadResult {
   const caps = budget.caps;
-  let fh: FileHandle | null = null;
+  let fd: number | null = null;
   try {
-    fh = await open(file.disk!, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const st = await fh.stat();
+    fd = openSync(file.disk!, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
     if (!st.isFile()) {
       return { problem: { input: label, kind: 'io', message: `${label}: ${escapeName(shownName)} is not a regular file any more` } };
     }
@@ -119,7 +121,7 @@ export async function loadDiskFile(file: VFile, label: string, shownName: string
     for (;;) {
       const want = Math.min(Math.max(st.size - total, 0) + 1, limit + 1 - total, 1024 * 1024);
       const buf = Buffer.alloc(Math.max(want, 1));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const bytesRead = readSync(fd, buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       chunks.push(buf.subarray(0, bytesRead));
       total += bytesRead;
@@ -135,6 +137,6 @@ export async function loadDiskFile(file: VFile, label: string, shownName: string
   } catch (err) {
     return { problem: { input: label, kind: 'io', message: ioMessage(label, err, shownName) } };
   } finally {
-    if (fh) await fh.close().catch(() => undefined);
+    if (fd !== null) closeQuietly(fd);
   }
 }

@@ -100,7 +100,7 @@ async function* readTopLevel(p: string, label: string, caps: ReadCaps): AsyncGen
     yield failure(label, [{ input: label, kind: 'io', message: ioMessage(label, err) }], []);
     return;
   }
-  const c = isDir ? await readDirectory(label, p, budget) : await readArchive(label, { path: p }, budget);
+  const c = isDir ? readDirectory(label, p, budget) : await readArchive(label, { path: p }, budget);
   yield* emitContainer(c, 0, budget);
 }
 
@@ -121,7 +121,7 @@ async function* emitContainer(c: Container, setLevel: number, budget: Budget): A
   }
   const ctx: Ctx = { c, budget, rootParts, stopReported: false };
   if (hasManifest(root)) {
-    yield await materialize(ctx, root, rootParts, true);
+    yield materialize(ctx, root, rootParts, true);
     return;
   }
   if (!hasCandidates(root)) {
@@ -157,7 +157,7 @@ async function* emitSet(ctx: Ctx, dir: VDir, parts: string[], level: number): As
         // bytes from an archive are already in memory; a directory input's are read now, unless a cap
         // was hit after this directory was listed
         if (c.kind === 'directory' && budget.tripped && budget.tripped !== c.stop) notRead.push(childLabel);
-        else yield await materialize(ctx, node, childParts, false);
+        else yield materialize(ctx, node, childParts, false);
       } else if (hasCandidates(node)) {
         yield* emitSet(ctx, node, childParts, level + 1);
       } else {
@@ -202,7 +202,7 @@ async function* emitSet(ctx: Ctx, dir: VDir, parts: string[], level: number): As
 }
 
 /** Build the NodeBundle rooted at `dir` (or the failure when its manifest is unusable). */
-async function materialize(ctx: Ctx, dir: VDir, parts: string[], whole: boolean): Promise<ReadItem> {
+function materialize(ctx: Ctx, dir: VDir, parts: string[], whole: boolean): ReadItem {
   const { c, budget } = ctx;
   const label = labelOf(ctx, parts);
   const rejected = withInput(claim(c.rejected, whole ? null : parts), label);
@@ -213,28 +213,28 @@ async function materialize(ctx: Ctx, dir: VDir, parts: string[], whole: boolean)
   }
   let incomplete = problems.length > 0;
 
-  const load = async (node: VNode, rel: string): Promise<Buffer | ReadProblem> => {
+  const load = (node: VNode, rel: string): Buffer | ReadProblem => {
     if (node.kind !== 'file') throw new Error('not a file');
     if (node.data !== undefined) return node.data;
-    const r = await loadDiskFile(node, label, rel, budget);
+    const r = loadDiskFile(node, label, rel, budget);
     return 'data' in r ? r.data : r.problem;
   };
 
-  const m = await load(dir.children.get(MANIFEST)!, MANIFEST);
+  const m = load(dir.children.get(MANIFEST)!, MANIFEST);
   if (!Buffer.isBuffer(m)) return failure(label, [...problems, m], rejected);
   const parsed = parseManifest(m, label);
   if (!parsed.ok) return failure(label, [...problems, parsed.problem], rejected);
 
   const files = new Map<string, Buffer>();
   let stoppedBy: ReadProblem | null = null;
-  const walk = async (d: VDir, prefix: string): Promise<void> => {
+  const walk = (d: VDir, prefix: string): void => {
     for (const [name, node] of sortedChildren(d)) {
       if (stoppedBy) return;
       const rel = prefix ? `${prefix}/${name}` : name;
       if (node.kind === 'dir') {
-        await walk(node, rel);
+        walk(node, rel);
       } else if (!(prefix === '' && name === MANIFEST)) {
-        const r = await load(node, rel);
+        const r = load(node, rel);
         if (Buffer.isBuffer(r)) files.set(rel, r);
         else if (r.kind === 'cap') stoppedBy = r;
         else {
@@ -244,7 +244,7 @@ async function materialize(ctx: Ctx, dir: VDir, parts: string[], whole: boolean)
       }
     }
   };
-  await walk(dir, '');
+  walk(dir, '');
   if (stoppedBy) {
     problems.push({ ...(stoppedBy as ReadProblem), input: label });
     incomplete = true;
