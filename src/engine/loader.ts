@@ -200,9 +200,11 @@ function loadSignatures(f: string, result: LoadedRules, ids: Map<string, string>
       const pos = at('pattern');
       result.warnings.push({ file: src.file, line: pos.line, col: pos.col, message: `signature ${def.id}: ${w}` });
     }
-    if (def.literal && !def.examples?.every((x) => x.includes(def.literal!))) {
+    const literals = compiled.literals;
+    if (def.literal !== undefined && literals && !def.examples?.every((x) => literals.some((l) => x.includes(l)))) {
       const pos = at('literal');
-      result.errors.push({ file: src.file, line: pos.line, col: pos.col, message: `signature ${def.id}: an example does not contain the literal "${def.literal}"` });
+      const which = literals.length === 1 ? `the literal "${literals[0]}"` : `any of the literals "${literals.join('", "')}"`;
+      result.errors.push({ file: src.file, line: pos.line, col: pos.col, message: `signature ${def.id}: an example does not contain ${which}` });
     }
     for (const [j, ex] of (def.examples ?? []).entries()) {
       if (!compiled.pattern.matcher(ex).find()) {

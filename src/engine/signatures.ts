@@ -1,6 +1,6 @@
 // Log signatures: patterns compiled with re2js (linear time: log lines come from untrusted bundles),
-// each guarded by a literal that a matching line must contain, so most lines cost one indexOf per
-// signature and never reach the regex engine.
+// each guarded by literals one of which a matching line must contain, so most lines cost an indexOf per
+// literal and never reach the regex engine.
 import { RE2JS } from 're2js';
 import type { SignatureDef } from './rule-schema.js';
 import { backtrackingWarnings } from './pattern-lint.js';
@@ -10,7 +10,8 @@ export interface CompiledSignature {
   id: string;
   since?: string;
   until?: string;
-  literal: string | null;
+  /** one of these is in every line the pattern matches; null when there is no such set */
+  literals: string[] | null;
   pattern: RE2JS;
 }
 
@@ -32,7 +33,9 @@ export function fromPortable(p: PortableSignature): CompiledSignature {
 
 export function compileSignature(def: SignatureDef): CompiledSignature {
   const pattern = RE2JS.compile(def.pattern);
-  return { id: def.id, since: def.since, until: def.until, literal: def.literal ?? deriveLiteral(def.pattern), pattern };
+  const given = def.literal === undefined ? undefined : typeof def.literal === 'string' ? [def.literal] : def.literal;
+  const derived = deriveLiteral(def.pattern);
+  return { id: def.id, since: def.since, until: def.until, literals: given ?? (derived === null ? null : [derived]), pattern };
 }
 
 /**
@@ -97,13 +100,13 @@ export function lintPattern(pattern: string): string[] {
 }
 
 export class SignatureMatcher {
-  /** A literal per signature that every line it matches contains; null when a signature has none. */
+  /** The literals of every signature (one of a signature's is in each line it matches); null when a signature has none. */
   readonly literals: readonly string[] | null;
   /** The search for those literals over a whole log (parsers/log-scan.ts), built once per matcher. */
   readonly search: LiteralSearch | null;
 
   constructor(readonly signatures: CompiledSignature[]) {
-    this.literals = signatures.every((s) => s.literal !== null) ? signatures.map((s) => s.literal as string) : null;
+    this.literals = signatures.every((s) => s.literals !== null) ? signatures.flatMap((s) => s.literals as string[]) : null;
     this.search = LiteralSearch.for(this.literals);
   }
 
@@ -128,7 +131,7 @@ export class SignatureMatcher {
   private matchNow(text: string): SignatureMatch[] {
     let out: SignatureMatch[] | null = null;
     for (const s of this.signatures) {
-      if (s.literal !== null && !text.includes(s.literal)) continue;
+      if (s.literals !== null && !s.literals.some((l) => text.includes(l))) continue;
       const m = s.pattern.matcher(text);
       if (!m.find()) continue;
       const groups: string[] = [];

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadRuleDirs } from '../../src/engine/loader.js';
+import { SignatureMatcher } from '../../src/engine/signatures.js';
 import { formatDiagnostic } from '../../src/engine/yaml-source.js';
 import { repoPath } from '../helpers.js';
 
@@ -101,6 +102,25 @@ test('the category must match the directory', () => {
 test('a signature whose pattern is not RE2 syntax is a lint error', () => {
   const errs = lint({ 'signatures/x.yaml': "signatures:\n  - id: back\n    pattern: '(a)\\1'\n" });
   assert.match(errs[0] ?? '', /^signatures\/x\.yaml:3:14: pattern: /);
+});
+
+test('a signature literal may be a list: every example must contain one of them, and lines are matched through any', () => {
+  const sig = (examples: string[]) =>
+    `signatures:\n  - id: dial\n    pattern: 'dial tcp (\\S+): (i/o timeout|connect: connection refused)'\n    literal: ['i/o timeout', 'connect: connection refused']\n    examples: ${JSON.stringify(examples)}\n`;
+  assert.deepEqual(lint({ 'signatures/x.yaml': sig(['dial tcp 10.0.0.1:443: i/o timeout', 'dial tcp 10.0.0.1:443: connect: connection refused']) }), []);
+  const errs = lint({ 'signatures/x.yaml': sig(['dial tcp 10.0.0.1:443: i/o timeout', 'xdial tcp 10.0.0.1:443: connect: connection refusedx'.replace('refused', 'reset')]) });
+  assert.ok(errs.some((e) => /^signatures\/x\.yaml:4:\d+: signature dial: an example does not contain any of the literals "i\/o timeout", "connect: connection refused"/.test(e)), errs.join('\n'));
+  const dir = ruleDir({ 'signatures/x.yaml': sig(['dial tcp 10.0.0.1:443: i/o timeout']) });
+  try {
+    const loaded = loadRuleDirs([dir]);
+    const m = new SignatureMatcher(loaded.signatures);
+    assert.deepEqual(m.literals, ['i/o timeout', 'connect: connection refused']);
+    assert.deepEqual(m.match('Get "https://10.96.0.1:443/api": dial tcp 10.96.0.1:443: connect: connection refused'), [{ id: 'dial', groups: ['10.96.0.1:443', 'connect: connection refused'] }]);
+    assert.deepEqual(m.match('dial tcp 10.96.0.1:443: i/o timeout'), [{ id: 'dial', groups: ['10.96.0.1:443', 'i/o timeout'] }]);
+    assert.deepEqual(m.match('dial tcp 10.96.0.1:443: connect: connection reset'), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('flannel-diag rules lint exits 2 and prints file:line:col', () => {
