@@ -8,7 +8,7 @@
 // before its bytes are kept; anything that is not a regular file or directory is recorded and dropped.
 // Parser warnings (bad checksum, unrecognized format, truncated input) are treated as damage: what was
 // read completely before it is kept. No stream error can escape: all of them end up as problems.
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -144,7 +144,9 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
     // (measured: a worker idle ~1 ms per archive, 7% of its time). Nothing else waits on this thread.
     let fd: number | null = null;
     try {
-      fd = openSync(source.path, 'r');
+      // O_NONBLOCK: a FIFO put in a regular file's place after the listing opens at once (and is refused
+      // below) instead of blocking this thread; reads of regular files ignore the flag
+      fd = openSync(source.path, constants.O_RDONLY | constants.O_NONBLOCK);
       const st = fstatSync(fd);
       if (!st.isFile()) {
         c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);

@@ -6,12 +6,14 @@
 // Why: customers upload these archives; support engineers open them on their own machines.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createGzip, gzipSync } from 'node:zlib';
 import type { Report } from '../../src/report/schema.js';
 import { gz, rawTar, tarHeader, type RawEntry } from '../bundle/kit.js';
+import { repoPath } from '../helpers.js';
 import {
   analyzeHostile,
   assertExit1,
@@ -171,6 +173,23 @@ describe('hostile archives (CLI)', { timeout: 600_000 }, () => {
     assert.equal(r.run.status, 3);
     assertIntegrityFail(r.report!, /flanneld\.log \(FIFO\)|flanneld\.log.*FIFO/, ...(device ? [/kernel-config\.txt.*character device/] : []));
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('an archive that is a FIFO by the time it is opened is refused at once, not waited on', () => {
+    // the listing of a bundle set saw a regular file; a FIFO took its place before it was opened. In a
+    // child process: a reader that blocked would block the thread it runs on, and this one's timeout with it
+    const fifo = path.join(sb.in, 'swapped.tar.gz');
+    execFileSync('mkfifo', [fifo]);
+    const dist = (p: string) => pathToFileURL(repoPath('dist', 'src', 'bundle', p)).href;
+    const script = `const { readArchive } = await import(${JSON.stringify(dist('archive.js'))});
+      const { newBudget } = await import(${JSON.stringify(dist('tree.js'))});
+      const { DEFAULT_CAPS } = await import(${JSON.stringify(dist('types.js'))});
+      const c = await readArchive('swapped.tar.gz', { path: ${JSON.stringify(fifo)} }, newBudget(DEFAULT_CAPS));
+      process.stdout.write(c.fatal?.kind ?? 'read');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    rmSync(fifo);
+    assert.equal(r.signal, null, 'the reader blocked on the FIFO');
+    assert.equal(r.stdout, 'not-a-bundle', r.stderr);
   });
 
   it('a compression bomb is stopped by the ratio cap while streaming (bounded memory)', async () => {
