@@ -6,7 +6,7 @@
 // a FIFO from blocking us). Only the top-level path the user named may itself be a symlink: that is the
 // user's choice. The walk only records names and sizes; bytes are read when the bundle holding them is
 // materialized, one bundle at a time, under the same caps as archives.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { closeQuietly, ioMessage } from './archive.js';
 import { checkDirentName, escapeName } from './names.js';

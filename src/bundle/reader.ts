@@ -170,7 +170,7 @@ async function* emitSet(ctx: Ctx, dir: VDir, parts: string[], level: number): As
         notRead.push(childLabel);
         continue;
       }
-      const source = node.data ? { buffer: node.data } : { path: node.disk! };
+      const source = node.data ? { buffer: node.data } : { path: node.disk!, member: true };
       const nested = await readArchive(childLabel, source, budget);
       node.data = undefined; // release the member's bytes once read
       yield* emitContainer(nested, level, budget);

@@ -105,8 +105,7 @@ export function loadRuleDirs(dirs: string[], opts: LoadOptions = {}): LoadedRule
     for (const f of files) {
       if (/\.test\.ya?ml$/.test(f)) {
         if (withTests) testFiles.push(f);
-      }
-      else if (path.basename(path.dirname(f)) === 'signatures') sigFiles.push(f);
+      } else if (path.basename(path.dirname(f)) === 'signatures') sigFiles.push(f);
       else ruleFiles.push(f);
     }
   }
@@ -148,9 +147,12 @@ export function loadRuleDirs(dirs: string[], opts: LoadOptions = {}): LoadedRule
     }
     result.tests.push({ file: f, ruleId, data: parsed.data, source: src });
   }
-  for (const rule of withTests ? result.rules : []) {
-    if (!result.tests.some((t) => t.ruleId === rule.def.id)) {
-      result.warnings.push({ file: rule.file, line: 1, col: 1, message: `rule "${rule.def.id}" has no tests (add ${path.basename(rule.file).replace(/\.ya?ml$/, '.test.yaml')})` });
+  // without its test files read, a rule cannot be said to have none
+  if (withTests) {
+    for (const rule of result.rules) {
+      if (!result.tests.some((t) => t.ruleId === rule.def.id)) {
+        result.warnings.push({ file: rule.file, line: 1, col: 1, message: `rule "${rule.def.id}" has no tests (add ${path.basename(rule.file).replace(/\.ya?ml$/, '.test.yaml')})` });
+      }
     }
   }
   return result;

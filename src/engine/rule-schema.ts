@@ -70,7 +70,7 @@ export const SignatureSchema = z
      * list of literals, one of which every matching line contains (for a pattern that ends in one of
      * several phrases: the longer the shortest literal of all signatures, the faster logs are searched)
      */
-    literal: z.union([z.string().max(200), z.array(z.string().min(1).max(200)).min(1).max(20)]).optional(),
+    literal: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1).max(20)]).optional(),
     /** sample lines that must match (checked by rules lint) */
     examples: z.array(z.string().max(2000)).max(20).optional(),
   })

@@ -33,9 +33,13 @@ export function fromPortable(p: PortableSignature): CompiledSignature {
 
 export function compileSignature(def: SignatureDef): CompiledSignature {
   const pattern = RE2JS.compile(def.pattern);
-  const given = def.literal === undefined ? undefined : typeof def.literal === 'string' ? [def.literal] : def.literal;
-  const derived = deriveLiteral(def.pattern);
-  return { id: def.id, since: def.since, until: def.until, literals: given ?? (derived === null ? null : [derived]), pattern };
+  let literals: string[] | null;
+  if (def.literal !== undefined) literals = typeof def.literal === 'string' ? [def.literal] : def.literal;
+  else {
+    const derived = deriveLiteral(def.pattern);
+    literals = derived === null ? null : [derived];
+  }
+  return { id: def.id, since: def.since, until: def.until, literals, pattern };
 }
 
 /**
@@ -113,8 +117,9 @@ export class SignatureMatcher {
   /**
    * Results for recent message texts. Why: messages repeat within a log and across the nodes of a cluster
    * (half the candidate lines of the bench's logs, 'Error renewing lease (trying again in 1 min): ...'),
-   * and a linear-time regex costs ~20 us a line. Bounded: emptied when full. The results are shared,
-   * never changed by their users.
+   * and a linear-time regex costs ~20 us a line. Bounded in entries (emptied when full) and in bytes: a
+   * text and its groups are kept as copies, since a slice of a decoded log keeps the whole log alive in
+   * V8 (detach.ts), and the matcher lives as long as its worker. The results are frozen: shared.
    */
   private readonly recent = new Map<string, SignatureMatch[]>();
 
@@ -123,9 +128,15 @@ export class SignatureMatcher {
     const known = this.recent.get(text);
     if (known !== undefined) return known;
     const out = this.matchNow(text);
+    if (text.length > RECENT_TEXT_MAX) return out;
     if (this.recent.size >= RECENT_MAX) this.recent.clear();
-    if (text.length <= RECENT_TEXT_MAX) this.recent.set(text, out);
-    return out;
+    const [key, kept] = structuredClone([text, out]); // copies that share no string with the log
+    for (const m of kept) {
+      Object.freeze(m.groups);
+      Object.freeze(m);
+    }
+    this.recent.set(key, Object.freeze(kept) as SignatureMatch[]);
+    return kept;
   }
 
   private matchNow(text: string): SignatureMatch[] {
@@ -141,7 +152,7 @@ export class SignatureMatcher {
     return out ?? NO_MATCHES;
   }
 }
-const NO_MATCHES: SignatureMatch[] = [];
+const NO_MATCHES = Object.freeze([]) as unknown as SignatureMatch[];
 /** Message texts whose results SignatureMatcher keeps, and the longest kept (longer ones seldom repeat). */
 const RECENT_MAX = 1024;
 const RECENT_TEXT_MAX = 500;

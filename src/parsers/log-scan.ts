@@ -1,7 +1,7 @@
 // One pass over a log that parses only the lines a signature could match. Why: a node's log is MiBs of
 // lines and nearly none of them match; parsing every timestamp was most of the cost of a node.
 //
-// Every signature has a literal that a matching message contains (engine/signatures.ts), and a line's
+// Every signature has literals, one of which a matching message contains (engine/signatures.ts), and a line's
 // message is a substring of the line unless the line holds a backslash (logrus unescapes `\"`, `\n`).
 // So the literals, and the backslash, are searched in the whole text at once, and only the lines holding
 // one are parsed and yielded. The other lines are only counted; the first and last timestamps are taken

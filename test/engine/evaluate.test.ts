@@ -94,26 +94,3 @@ test('evidence keys: equal evidence (in any field order) shares a key, different
   assert.notEqual(evidenceKey({ input: 'i', file: null }), evidenceKey({ input: 'i', file: 'null' }));
   assert.notEqual(evidenceKey({ input: 'i', file: 'f', line: 1 }), evidenceKey({ input: 'i', file: 'f', excerpt: '1' }));
 });
-
-test('signature matches of a repeated message come from the matcher\'s recent results, equal to a fresh match', () => {
-  const rules = loadRuleDirs([repoPath('rules')], { tests: false });
-  const lines = [
-    'Error renewing lease (trying again in 1 min): context deadline exceeded',
-    'Found network config - Backend type: vxlan',
-    'Failed to create SubnetManager: error retrieving pod spec for \'kube-flannel/x\': dial tcp 10.96.0.1:443: i/o timeout',
-    'nothing to see here',
-    'Could not find valid interface matching eth9: failed to find IPv4 address for interface eth9',
-  ];
-  const fresh = (text: string) => new SignatureMatcher(rules.signatures).match(text);
-  const shared = new SignatureMatcher(rules.signatures);
-  for (let round = 0; round < 3; round++) {
-    for (const text of lines) assert.deepEqual(shared.match(text), fresh(text), `${text} (round ${round})`);
-  }
-  assert.deepEqual(shared.match(lines[2]).map((m) => m.id).sort(), fresh(lines[2]).map((m) => m.id).sort());
-  assert.ok(shared.match(lines[2]).length > 0, 'the dial line matches a signature');
-  // more distinct texts than the matcher keeps: still every answer right
-  for (let i = 0; i < 3000; i++) {
-    const text = `Error registering network: failed to acquire lease: out of subnets ${i % 1500}`;
-    assert.deepEqual(shared.match(text), fresh(text));
-  }
-});

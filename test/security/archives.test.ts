@@ -192,6 +192,25 @@ describe('hostile archives (CLI)', { timeout: 600_000 }, () => {
     assert.equal(r.stdout, 'not-a-bundle', r.stderr);
   });
 
+  it('an archive of a bundle set that a symbolic link replaced after the listing is not followed', async () => {
+    const work = path.join(sb.in, 'member-link');
+    mkdirSync(work);
+    const real = path.join(work, 'real.tar.gz');
+    writeFileSync(real, gz(healthyTar('a')));
+    const link = path.join(work, 'node-a.tar.gz');
+    symlinkSync(real, link);
+    const { readArchive } = await import('../../src/bundle/archive.js');
+    const { newBudget } = await import('../../src/bundle/tree.js');
+    const { DEFAULT_CAPS } = await import('../../src/bundle/types.js');
+    const member = await readArchive('set/node-a.tar.gz', { path: link, member: true }, newBudget(DEFAULT_CAPS));
+    assert.equal(member.fatal?.kind, 'io');
+    assert.match(member.fatal?.message ?? '', /ELOOP|symbolic link/);
+    // an input the user named may be a link: it is read
+    const named = await readArchive('node-a.tar.gz', { path: link }, newBudget(DEFAULT_CAPS));
+    assert.equal(named.fatal, null);
+    rmSync(work, { recursive: true, force: true });
+  });
+
   it('a compression bomb is stopped by the ratio cap while streaming (bounded memory)', async () => {
     // ~1.9 GB of zeros behind ~2 MB of gzip: 30 files of 60 MiB, each under --max-file-bytes, as
     // concatenated gzip members (one compressed zero member reused; gunzip reads them as one stream)
