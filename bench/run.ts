@@ -113,6 +113,8 @@ interface SizeResult {
   htmlRssKiB: number | null;
   rulesMs: number;
   phases: Record<string, number>;
+  /** `-f json` over the floor of the same round (run one after the other), per round: shown, not judged */
+  roundRatios: number[];
 }
 
 function machine() {
@@ -172,6 +174,7 @@ async function measureSize(c: GeneratedCluster, a: Args): Promise<SizeResult> {
       jsonRssKiB: json.peakRssKiB,
       htmlRssKiB: html.peakRssKiB,
       rulesMs: phases.rules,
+      roundRatios: jsons.map((j, i) => j.ms / floors[i].ms),
       phases,
     };
   } finally {
@@ -236,6 +239,8 @@ function markdown(results: SizeResult[], cold: { versionMs: number; nodeMs: numb
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
+    ...results.filter((r) => r.roundRatios.length > 1).map((r) => `${r.size.toLocaleString('en')} nodes, \`-f json\` over the floor of the same round, round by round: ${r.roundRatios.map(ratio).join(', ')} (median ${ratio(median(r.roundRatios))}; the table divides the shortest runs).`),
+    '',
     `Cold start: \`flannel-diag --version\` ${ms(cold.versionMs)}, \`node -e 0\` ${ms(cold.nodeMs)} (${ratio(cold.versionMs / cold.nodeMs)}).`,
     '',
     '| target | limit | measured | met |',
@@ -262,6 +267,7 @@ async function main(): Promise<void> {
     line('analyze -f json: wall time', `${ms(r.jsonMs)}  (${ratio(r.jsonMs / r.floorMs)} floor)`);
     line('analyze -f html: wall time', `${ms(r.htmlMs)}  (${ratio(r.htmlMs / r.floorMs)} floor)`);
     line('peak RSS: analyze -f json / -f html', `${mib(r.jsonRssKiB)} / ${mib(r.htmlRssKiB)}`);
+    if (r.roundRatios.length > 1) line('-f json / floor, round by round', `${r.roundRatios.map(ratio).join(' ')}  (median ${ratio(median(r.roundRatios))})`);
     line('rule evaluation', ms(r.rulesMs));
     line('phases', Object.entries(r.phases).filter(([k]) => k !== 'findings').map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
   }
