@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DATA_PATHS, FACT_TYPES, FACT_VARIABLES } from '../facts/schema.js';
 import { celEnv, type CelProgram } from './cel.js';
 import { RuleFileSchema, SignatureFileSchema, TestFileSchema, type RuleFile, type TestFile } from './rule-schema.js';
-import { checkTemplate, compileTemplate, templateNames, type TemplateFn } from './templates.js';
+import { checkTemplate, compileTemplate, type TemplateFn } from './templates.js';
 import { compileSignature, lintPattern, type CompiledSignature } from './signatures.js';
 import { YamlSource, type Diagnostic } from './yaml-source.js';
 
@@ -299,7 +299,7 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
   if (def.as && rule.asType) scope[def.as] = rule.asType;
   const tpl = (p: (string | number)[], source: string | undefined): TemplateFn | undefined => {
     if (source === undefined) return undefined;
-    const problems = checkTemplate(source, scope);
+    const { problems, names } = checkTemplate(source, scope);
     for (const pr of problems) {
       // template positions are within the string: map the template line to the YAML scalar
       const lines = source.split('\n');
@@ -307,7 +307,6 @@ function loadRule(f: string, result: LoadedRules, sigIds: Map<string, string>): 
       err(p, `template: ${pr.message}`, offset);
     }
     if (problems.length) return undefined;
-    const names = templateNames(source);
     for (const name of names) rule.reads.add(name);
     return compileTemplate(source, names);
   };

@@ -56,14 +56,20 @@ export function resolvePath(rootType: string, parts: string[]): { type: string }
   return { type };
 }
 
-/** Static check of a template against the variables in scope (name -> CEL type). */
-export function checkTemplate(source: string, scope: Record<string, string>): TemplateProblem[] {
+/** A template checked: its problems, and the names it reads (every part of every path in it). */
+export interface TemplateCheck {
+  problems: TemplateProblem[];
+  names: Set<string>;
+}
+
+/** Static check of a template against the variables in scope (name -> CEL type), from one parse. */
+export function checkTemplate(source: string, scope: Record<string, string>): TemplateCheck {
   let ast: hbs.AST.Program;
   try {
     ast = hb.parse(source);
   } catch (e) {
     const err = e as { message?: string; lineNumber?: number; column?: number };
-    return [{ message: `template syntax: ${(err.message ?? String(e)).split('\n')[0]}`, line: err.lineNumber ?? 1, column: err.column ?? 0 }];
+    return { problems: [{ message: `template syntax: ${(err.message ?? String(e)).split('\n')[0]}`, line: err.lineNumber ?? 1, column: err.column ?? 0 }], names: new Set() };
   }
   const problems: TemplateProblem[] = [];
   // Each frame is the context type at one block depth (null: the root scope of named variables).
@@ -164,16 +170,7 @@ export function checkTemplate(source: string, scope: Record<string, string>): Te
     return r.type;
   };
   walk(ast, [null]);
-  return problems;
-}
-
-/** The names a template reads: every part of every path in it (empty for a template that does not parse). */
-export function templateNames(source: string): Set<string> {
-  try {
-    return pathNames(hb.parse(source), new Set());
-  } catch {
-    return new Set();
-  }
+  return { problems, names: pathNames(ast, new Set()) };
 }
 
 function pathNames(node: unknown, out: Set<string>): Set<string> {
@@ -186,8 +183,8 @@ function pathNames(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-/** `names`: templateNames(source), when the caller has them already. */
-export function compileTemplate(source: string, names = templateNames(source)): TemplateFn {
+/** `names`: what the template reads (checkTemplate). */
+export function compileTemplate(source: string, names: ReadonlySet<string>): TemplateFn {
   // Checked statically; at run time an absent optional field renders empty rather than throwing.
   const fn = hb.compile(source, { noEscape: true, knownHelpersOnly: false, strict: false });
   // facts are CEL objects whose fields are getters on their class (toCel.ts): those names, and only
