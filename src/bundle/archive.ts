@@ -8,7 +8,8 @@
 // before its bytes are kept; anything that is not a regular file or directory is recorded and dropped.
 // Parser warnings (bad checksum, unrecognized format, truncated input) are treated as damage: what was
 // read completely before it is kept. No stream error can escape: all of them end up as problems.
-import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createReadStream, readFileSync, readSync } from 'node:fs';
+import { closeQuietly, openRegularFile } from './files.js';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -110,14 +111,6 @@ function problem(label: string, kind: ReadProblem['kind'], message: string): Rea
   return { input: label, kind, message };
 }
 
-export function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    /* nothing was written: a failed close loses nothing */
-  }
-}
-
 /** The whole file, or null when reading it fails part-way (the stream then reads what it can). */
 function readWhole(fd: number): Buffer | null {
   try {
@@ -151,15 +144,13 @@ export async function readArchive(label: string, source: ArchiveSource, budget: 
     // filesystem (a hung network mount) stalls the reading thread either way.
     let fd: number | null = null;
     try {
-      // O_NONBLOCK: a FIFO put in a regular file's place after the listing opens at once (and is refused
-      // below) instead of blocking this thread; reads of regular files ignore the flag. O_NOFOLLOW for a
-      // member: a link put in its place after the listing is not followed.
-      fd = openSync(source.path, constants.O_RDONLY | constants.O_NONBLOCK | (source.member ? constants.O_NOFOLLOW : 0));
-      const st = fstatSync(fd);
-      if (!st.isFile()) {
+      const opened = openRegularFile(source.path, !source.member);
+      if (opened === null) {
         c.fatal = problem(label, 'not-a-bundle', `${label}: not a regular file or directory`);
         return c;
       }
+      fd = opened.fd;
+      const st = opened.st;
       // a file that states its size (not procfs and the like) and is small enough is read whole; if that
       // read fails part-way, the stream below reads it again and keeps what comes before the failure
       if (st.size > 0 && st.size <= WHOLE_INFLATE_MAX) whole = readWhole(fd);

@@ -6,9 +6,10 @@
 // a FIFO from blocking us). Only the top-level path the user named may itself be a symlink: that is the
 // user's choice. The walk only records names and sizes; bytes are read when the bundle holding them is
 // materialized, one bundle at a time, under the same caps as archives.
-import { constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { closeQuietly, ioMessage } from './archive.js';
+import { ioMessage } from './archive.js';
+import { closeQuietly, openRegularFile } from './files.js';
 import { checkDirentName, escapeName } from './names.js';
 import { CAP_FLAGS, insertNode, newContainer, newDir, tripCap, type Budget, type Container, type VFile } from './tree.js';
 import type { ReadProblem } from './types.js';
@@ -106,11 +107,12 @@ export function loadDiskFile(file: VFile, label: string, shownName: string, budg
   const caps = budget.caps;
   let fd: number | null = null;
   try {
-    fd = openSync(file.disk!, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
+    const opened = openRegularFile(file.disk!, false);
+    if (opened === null) {
       return { problem: { input: label, kind: 'io', message: `${label}: ${escapeName(shownName)} is not a regular file any more` } };
     }
+    fd = opened.fd;
+    const st = opened.st;
     const limit = caps.maxFileBytes;
     const chunks: Buffer[] = [];
     let total = 0;
