@@ -77,40 +77,40 @@ export function commandOutcomes(bundle: NodeBundle): Map<string, CommandOutcome[
   return out;
 }
 
-export interface CommandLookup<T = string> {
+/** Where the output of a command is, and its bytes when the bundle has them (also for failed, timed-out and truncated commands). */
+export interface CommandOutput {
   outcome: CommandOutcome;
-  /** stdout as text when its file is in the bundle (also for failed/timed-out/truncated commands) */
-  text: T | null;
+  bytes: Buffer | null;
+}
+
+export interface CommandLookup {
+  outcome: CommandOutcome;
+  /** stdout as text (decodeText) when its file is in the bundle */
+  text: string | null;
 }
 
 /**
  * The output of command `id`. With several entries for the id (subjects), the first one in manifest
  * order whose output is in the bundle is taken, else the first one; use commandOutcomes for all of them.
- * Without an entry, `fallbackPath` is read when the bundle has it (older or hand-made bundles).
+ * Without an entry, `fallbackPath` is read when the bundle has it (older or hand-made bundles). Bytes:
+ * how they are read is the caller's (text, scannableText for a log, compared as bytes for a kernel config).
  */
-export function lookupCommand<T = string>(
-  bundle: NodeBundle,
-  outcomes: Map<string, CommandOutcome[]>,
-  id: string,
-  fallbackPath?: string,
-  /** how the bytes become text: decodeText, or scannableText for a log */
-  decode: (bytes: Buffer) => T = decodeText as (bytes: Buffer) => T,
-): CommandLookup<T> {
+export function lookupOutput(bundle: NodeBundle, outcomes: Map<string, CommandOutcome[]>, id: string, fallbackPath?: string): CommandOutput {
   const list = outcomes.get(id);
   if (list && list.length > 0) {
     const withFile = list.find((o) => o.file !== undefined && bundle.files.has(o.file));
     const outcome = withFile ?? list[0];
-    const bytes = outcome.file !== undefined ? bundle.files.get(outcome.file) : undefined;
-    return { outcome, text: bytes ? decode(bytes) : null };
+    return { outcome, bytes: (outcome.file !== undefined ? bundle.files.get(outcome.file) : undefined) ?? null };
   }
   if (fallbackPath !== undefined) {
     const bytes = bundle.files.get(fallbackPath);
-    if (bytes) {
-      return {
-        outcome: { id, state: 'ok', reason: `no "${id}" entry in the manifest; read ${fallbackPath}`, file: fallbackPath },
-        text: decode(bytes),
-      };
-    }
+    if (bytes) return { outcome: { id, state: 'ok', reason: `no "${id}" entry in the manifest; read ${fallbackPath}`, file: fallbackPath }, bytes };
   }
-  return { outcome: { id, state: 'missing', reason: `not collected (no "${id}" entry in the manifest)` }, text: null };
+  return { outcome: { id, state: 'missing', reason: `not collected (no "${id}" entry in the manifest)` }, bytes: null };
+}
+
+/** lookupOutput, as text. */
+export function lookupCommand(bundle: NodeBundle, outcomes: Map<string, CommandOutcome[]>, id: string, fallbackPath?: string): CommandLookup {
+  const { outcome, bytes } = lookupOutput(bundle, outcomes, id, fallbackPath);
+  return { outcome, text: bytes ? decodeText(bytes) : null };
 }

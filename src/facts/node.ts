@@ -4,7 +4,7 @@
 import { excerpt as clip } from './format.js';
 import { firstNonEmptyLine, type TextLike } from '../parsers/util.js';
 import type { NodeBundle } from '../bundle/types.js';
-import { commandOutcomes, decodeText, fileText, lookupCommand, scannableText, type CommandLookup } from '../bundle/commands.js';
+import { commandOutcomes, decodeText, fileText, lookupCommand, lookupOutput, scannableText } from '../bundle/commands.js';
 import type { CommandOutcome } from '../bundle/types.js';
 import type { Evidence, IntegrityNote } from '../report/schema.js';
 import type { SignatureMatcher } from '../engine/signatures.js';
@@ -104,15 +104,18 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     }
   };
   const get = (id: string, fallback?: string) => lookupCommand(bundle, outcomes, id, fallback);
-  /** The parse of a looked-up output, or null without one; its notes go to the integrity notes. */
-  const parseOf = <T, S>(r: CommandLookup<S>, fallback: string, parser: (text: S, file: string) => Parsed<T>): { value: T; file: string } | null => {
-    if (r.text === null) return null;
-    const file = r.outcome.file ?? fallback;
-    const p = parser(r.text, file);
+  /** The parse of a command's output (text or bytes), or null without one; its notes go to the integrity notes. */
+  const parseOf = <T, S>(outcome: CommandOutcome, content: S | null, fallback: string, parser: (content: S, file: string) => Parsed<T>): { value: T; file: string } | null => {
+    if (content === null) return null;
+    const file = outcome.file ?? fallback;
+    const p = parser(content, file);
     parseNotes(p.issues);
     return { value: p.value, file };
   };
-  const parsed = <T>(id: string, fallback: string, parser: (text: string, file: string) => Parsed<T>) => parseOf(get(id, fallback), fallback, parser);
+  const parsed = <T>(id: string, fallback: string, parser: (text: string, file: string) => Parsed<T>) => {
+    const r = get(id, fallback);
+    return parseOf(r.outcome, r.text, fallback, parser);
+  };
 
   const collectedAt = m.collectedAt;
   const epochMs = Date.parse(collectedAt);
@@ -285,8 +288,8 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
 
   // ---- kernel
   // bytes, not text: they are compared with the last config's before they are decoded (kernel-cache.ts)
-  const kconfR = lookupCommand(bundle, outcomes, 'kernel-config', 'node/kernel-config.txt', (bytes) => bytes);
-  const kconf = parseOf(kconfR, 'node/kernel-config.txt', parseKernelConfigOnce);
+  const kconfR = lookupOutput(bundle, outcomes, 'kernel-config', 'node/kernel-config.txt');
+  const kconf = parseOf(kconfR.outcome, kconfR.bytes, 'node/kernel-config.txt', parseKernelConfigOnce);
   const kconfOutcome = kconfR.outcome;
   const options = kernelOptions(kconf?.value);
   const loadedSet = new Set<string>();
@@ -334,7 +337,7 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
   // ---- sysctl
   // procps reports a key that does not exist (no br_netfilter) on stderr, with exit 255: read both
   const sysctlR = get('sysctl', 'node/sysctl.txt');
-  const sysctlParsed = parseOf(sysctlR, 'node/sysctl.txt', (text, file) => {
+  const sysctlParsed = parseOf(sysctlR.outcome, sysctlR.text, 'node/sysctl.txt', (text, file) => {
     const errFile = sysctlR.outcome.entry?.stderr;
     const err = errFile ? fileText(bundle, errFile) ?? '' : '';
     return parseSysctl(err ? `${text}\n${err}` : text, file);
@@ -363,7 +366,10 @@ export function buildNode(bundle: NodeBundle, matcher: SignatureMatcher, omit: R
     : undefined;
 
   // ---- log
-  const getLog = (id: string, fallback: string) => lookupCommand(bundle, outcomes, id, fallback, scannableText);
+  const getLog = (id: string, fallback: string) => {
+    const { outcome, bytes } = lookupOutput(bundle, outcomes, id, fallback);
+    return { outcome, text: bytes ? scannableText(bytes) : null };
+  };
   const logPrimary = getLog('flanneld-log', 'node/flanneld.log');
   const logR = logPrimary.text !== null ? logPrimary : getLog('kube-flannel-log', 'kube/flannel-pod.log');
   const log = buildLog(logR.text, logR.outcome.file ?? 'node/flanneld.log', logR.outcome, refYear, refMonth, matcher, input, parseNotes);
