@@ -53,8 +53,8 @@ export function unnamedNodeFields(rules: LoadedRules): RuleOnlyNodeField[] {
 
 /** Builds facts from bundles that are already in memory (rule tests) or streamed (analyze). */
 export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: LoadedRules, opts: PipelineOptions): Promise<Report> {
-  const matcher = new SignatureMatcher(rules.signatures);
-  const omit = new Set(unnamedNodeFields(rules));
+  // what building facts here needs: made on the first bundle, as workers (which build their own) send none
+  let local: { matcher: SignatureMatcher; omit: ReadonlySet<RuleOnlyNodeField> } | null = null;
   const kernelOptions = new KernelOptionsPool();
   const availability = new AvailabilityPool();
   const strings: StringPool = new Map();
@@ -90,7 +90,8 @@ export async function analyzeBundles(items: AsyncIterable<PipelineItem>, rules: 
     if (item.bundle) {
       const b = item.bundle;
       opts.onProgress?.(`read ${b.input}`);
-      const build = detachedBuild(buildNode(b, matcher, omit), strings);
+      local ??= { matcher: new SignatureMatcher(rules.signatures), omit: new Set(unnamedNodeFields(rules)) };
+      const build = detachedBuild(buildNode(b, local.matcher, local.omit), strings);
       kernelOptions.share(build);
       availability.share(build);
       builds.push(build);
